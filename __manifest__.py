@@ -1,0 +1,29 @@
+# Copyright 2026 crm_customer_ownership authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "CRM Customer Ownership",
+    "summary": "Transfer customers between salespeople with their history, "
+    "trash, merge and lead access rules",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "website": "https://github.com/crm-customer-ownership/crm_customer_ownership",
+    "author": "crm_customer_ownership authors",
+    "license": "LGPL-3",
+    "depends": ["contacts", "crm", "calendar", "mail"],
+    "external_dependencies": {"python": ["openpyxl"]},
+    "data": [
+        "security/crm_customer_ownership_security.xml",
+        "security/ir.model.access.csv",
+        "views/customer_visit_report_views.xml",
+        "views/customer_visit_block_views.xml",
+        "views/customer_consent_views.xml",
+        "views/customer_structure_unit_views.xml",
+        "views/res_partner_views.xml",
+        "views/crm_customer_ownership_menus.xml",
+    ],
+    "demo": [
+        "demo/crm_customer_ownership_demo.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

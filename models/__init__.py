@@ -1,0 +1,5 @@
+from . import customer_structure_unit
+from . import customer_visit_report
+from . import customer_visit_block
+from . import customer_consent
+from . import res_partner

@@ -1,0 +1,44 @@
+from odoo import api, fields, models
+
+
+class CustomerVisitReport(models.Model):
+    """What an agent saw and agreed on when visiting a customer."""
+
+    _name = "customer.visit.report"
+    _description = "Customer Visit Report"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _rec_name = "summary"
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        tracking=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Visited by",
+        default=lambda self: self.env.user,
+        index=True,
+        tracking=True,
+        help="The agent who made the visit. Kept as it was when the customer "
+        "changes hands: it is history.",
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    summary = fields.Char(required=True, tracking=True)
+    notes = fields.Html()
+    company_id = fields.Many2one(
+        related="partner_id.company_id", store=True, index=True
+    )
+    # Hidden, with the customer, while the customer is in the trash.
+    active = fields.Boolean(
+        compute="_compute_active", store=True, readonly=True, default=True
+    )
+
+    @api.depends("partner_id.trashed_at")
+    def _compute_active(self):
+        for report in self:
+            report.active = not report.partner_id.trashed_at

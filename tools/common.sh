@@ -1,0 +1,114 @@
+# Shared set-up for tools/run_demo.sh and tools/run_tests.sh (sourced, not run).
+# Every step is idempotent: re-running only does what is missing.
+set -euo pipefail
+
+MODULE=crm_customer_ownership
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ODOO_SRC=${ODOO_SRC:-/opt/odoo/18.0}
+ODOO_BRANCH=18.0
+CACHE_DIR=${CRM_OWNERSHIP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/$MODULE}
+PG_PORT=${PGPORT:-5432}
+PG_USER=${PGUSER:-$(id -un)}
+
+as_postgres() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
+}
+
+log() { printf '[%s] %s\n' "$MODULE" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+ensure_odoo_source() {
+    if [ -f "$ODOO_SRC/odoo-bin" ]; then
+        return
+    fi
+    log "Odoo source not found at $ODOO_SRC; trying a shallow clone of Odoo $ODOO_BRANCH"
+    mkdir -p "$(dirname "$ODOO_SRC")"
+    if ! git clone --depth 1 -b "$ODOO_BRANCH" https://github.com/odoo/odoo.git "$ODOO_SRC"; then
+        die "could not get the Odoo $ODOO_BRANCH source. Clone it yourself with
+    git clone --depth 1 -b $ODOO_BRANCH https://github.com/odoo/odoo.git $ODOO_SRC
+or point ODOO_SRC at an existing Odoo $ODOO_BRANCH checkout, then run this command again."
+    fi
+}
+
+# The virtualenv is keyed by the requirements it was built from, so a change
+# of Odoo source or of our pins builds a new one and an unchanged set-up
+# reuses it.
+ensure_venv() {
+    local reqs key
+    mkdir -p "$CACHE_DIR"
+    reqs="$CACHE_DIR/requirements.txt"
+    python3 "$REPO_DIR/tools/requirements_from_odoo.py" "$ODOO_SRC/requirements.txt" > "$reqs.new"
+    cat "$REPO_DIR/tools/requirements-dev.txt" >> "$reqs.new"
+    mv "$reqs.new" "$reqs"
+    key=$(sha256sum "$reqs" | cut -c1-12)
+    VENV="$CACHE_DIR/venv-$key"
+    if [ ! -f "$VENV/.complete" ]; then
+        log "building virtualenv $VENV"
+        rm -rf "$VENV"
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install --quiet --upgrade pip wheel >&2
+        "$VENV/bin/pip" install --quiet -r "$reqs" >&2 || die "pip could not install Odoo's requirements"
+        touch "$VENV/.complete"
+    fi
+    PYTHON="$VENV/bin/python"
+    export PATH="$VENV/bin:$PATH"
+}
+
+ensure_postgres() {
+    local version
+    command -v pg_lsclusters >/dev/null || die "PostgreSQL is not installed (apt-get install postgresql)"
+    version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+    [ -n "$version" ] || die "no PostgreSQL server found under /usr/lib/postgresql"
+    if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main"' | grep -q .; then
+        log "creating PostgreSQL $version cluster"
+        as_postgres pg_createcluster "$version" main >&2
+    fi
+    if ! pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" && $4 == "online"' | grep -q .; then
+        log "starting PostgreSQL $version"
+        as_postgres pg_ctlcluster "$version" main start || die "PostgreSQL $version did not start"
+    fi
+    for _ in $(seq 1 30); do
+        pg_isready -q -p "$PG_PORT" && break
+        sleep 1
+    done
+    pg_isready -q -p "$PG_PORT" || die "PostgreSQL is not accepting connections on port $PG_PORT"
+    # Odoo refuses the 'postgres' superuser; a role named after the OS user
+    # connects through the local socket without a password.
+    [ "$PG_USER" != postgres ] || die "run as a user other than 'postgres'"
+    if ! as_postgres psql -p "$PG_PORT" -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'" | grep -q 1; then
+        log "creating database role $PG_USER"
+        as_postgres createuser -p "$PG_PORT" --createdb "$PG_USER"
+    fi
+    export PGPORT="$PG_PORT" PGUSER="$PG_USER"
+}
+
+# Odoo finds an addon by its folder name; the checkout may be named anything,
+# so a folder named after the module points at it.
+ensure_addons_dir() {
+    ADDONS_DIR="$CACHE_DIR/addons"
+    mkdir -p "$ADDONS_DIR"
+    ln -sfn "$REPO_DIR" "$ADDONS_DIR/$MODULE"
+    MODULE_DIR="$ADDONS_DIR/$MODULE"
+}
+
+write_odoo_config() {
+    local db=$1 conf=$2
+    cat > "$conf" <<CONF
+[options]
+addons_path = $ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$ADDONS_DIR
+data_dir = $CACHE_DIR/data
+db_name = $db
+db_user = $PG_USER
+db_port = $PG_PORT
+dbfilter = ^$db\$
+list_db = False
+http_interface = 127.0.0.1
+CONF
+}
+
+setup_all() {
+    ensure_odoo_source
+    ensure_venv
+    ensure_postgres
+    ensure_addons_dir
+}
