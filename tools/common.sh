@@ -83,9 +83,10 @@ ensure_postgres() {
 }
 
 # Odoo finds an addon by its folder name; the checkout may be named anything,
-# so a folder named after the module points at it.
+# so a folder named after the module points at it (one per checkout, so two
+# checkouts on one machine do not test each other's code).
 ensure_addons_dir() {
-    ADDONS_DIR="$CACHE_DIR/addons"
+    ADDONS_DIR="$CACHE_DIR/addons-$(printf '%s' "$REPO_DIR" | sha256sum | cut -c1-8)"
     mkdir -p "$ADDONS_DIR"
     ln -sfn "$REPO_DIR" "$ADDONS_DIR/$MODULE"
     MODULE_DIR="$ADDONS_DIR/$MODULE"
