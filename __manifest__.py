@@ -18,6 +18,7 @@
         "views/customer_visit_block_views.xml",
         "views/customer_consent_views.xml",
         "views/customer_structure_unit_views.xml",
+        "views/customer_ownership_history_views.xml",
         "views/res_partner_views.xml",
         "views/crm_customer_ownership_menus.xml",
     ],

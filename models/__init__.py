@@ -3,3 +3,4 @@ from . import customer_visit_report
 from . import customer_visit_block
 from . import customer_consent
 from . import res_partner
+from . import customer_ownership_history
