@@ -20,6 +20,8 @@
         "views/customer_structure_unit_views.xml",
         "views/customer_ownership_history_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "data/ir_cron_data.xml",
         "views/crm_customer_ownership_menus.xml",
     ],
     "demo": [

@@ -4,3 +4,6 @@ from . import customer_visit_block
 from . import customer_consent
 from . import res_partner
 from . import customer_ownership_history
+from . import mail_activity
+from . import calendar_event
+from . import res_config_settings

@@ -1,1 +1,2 @@
 from . import test_data_model
+from . import test_trash

@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+from .res_partner import TRASH_RETENTION_PARAM
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    customer_trash_retention_days = fields.Integer(
+        string="Customer Trash Retention (days)",
+        config_parameter=TRASH_RETENTION_PARAM,
+        default=14,
+        help="How long a customer stays restorable in the trash before the "
+        "scheduled action purges it.",
+    )
