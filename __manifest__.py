@@ -20,6 +20,8 @@
         "views/customer_structure_unit_views.xml",
         "views/customer_ownership_history_views.xml",
         "views/res_partner_views.xml",
+        "views/res_users_views.xml",
+        "views/crm_lead_views.xml",
         "views/crm_customer_ownership_menus.xml",
     ],
     "demo": [

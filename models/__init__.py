@@ -4,3 +4,5 @@ from . import customer_visit_block
 from . import customer_consent
 from . import res_partner
 from . import customer_ownership_history
+from . import res_users
+from . import crm_lead

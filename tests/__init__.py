@@ -1,1 +1,3 @@
 from . import test_data_model
+from . import test_lead_access
+from . import test_sales_hierarchy

@@ -1,0 +1,88 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+# Fields the record rules of this module read from ``user``: Odoo caches each
+# user's rule domains, so a change to any of them must clear that cache.
+RULE_FIELDS = ("crm_manager_id",)
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    crm_manager_id = fields.Many2one(
+        "res.users",
+        string="Sales Manager (hierarchy)",
+        index=True,
+        ondelete="set null",
+        domain="[('share', '=', False), ('id', '!=', id)]",
+        help="The person above this user in the sales hierarchy: they see this "
+        "user's leads, and those of everybody below this user.",
+    )
+    crm_subordinate_ids = fields.Many2many(
+        "res.users",
+        string="Subordinates",
+        compute="_compute_crm_subordinate_ids",
+        context={"active_test": False},
+        help="Everybody below this user in the sales hierarchy, at any depth "
+        "(archived users included: their leads stay with their managers).",
+    )
+
+    @api.constrains("crm_manager_id")
+    def _check_crm_manager_id(self):
+        if self._has_cycle("crm_manager_id"):
+            raise ValidationError(
+                self.env._(
+                    "The sales hierarchy of %(users)s would loop: choose a manager "
+                    "who is not below them.",
+                    users=", ".join(self.mapped("name")),
+                )
+            )
+
+    def _compute_crm_subordinate_ids(self):
+        subordinates = self._crm_subordinate_ids_by_manager()
+        for user in self:
+            user.crm_subordinate_ids = [
+                Command.set(subordinates.get(user._origin.id, []))
+            ]
+
+    def _crm_subordinate_ids_by_manager(self):
+        """{manager id: ids of every user below them}, in one query."""
+        # New records (a user form being filled) have no subordinates yet.
+        manager_ids = [user_id for user_id in self._origin.ids if user_id]
+        if not manager_ids:
+            return {}
+        self.env["res.users"].flush_model(["crm_manager_id"])
+        # UNION (not UNION ALL) stops at a pair already seen, so even a cycle
+        # written behind the ORM's back cannot make the query run forever.
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH RECURSIVE tree(manager_id, user_id) AS (
+                    SELECT crm_manager_id, id FROM res_users
+                     WHERE crm_manager_id = ANY(%s)
+                    UNION
+                    SELECT tree.manager_id, u.id
+                      FROM res_users u JOIN tree ON u.crm_manager_id = tree.user_id
+                )
+                SELECT manager_id, array_agg(user_id ORDER BY user_id)
+                  FROM tree WHERE user_id != manager_id
+              GROUP BY manager_id
+                """,
+                manager_ids,
+            )
+        )
+        return dict(rows)
+
+    def _get_invalidation_fields(self):
+        return super()._get_invalidation_fields() | set(RULE_FIELDS)
+
+    def write(self, vals):
+        res = super().write(vals)
+        # res.users.write() clears the rule domains through
+        # _get_invalidation_fields() (create() and unlink() clear them too);
+        # the subordinates cached in this transaction come from SQL, so the
+        # ORM does not know them stale.
+        if "crm_manager_id" in vals:
+            self.env["res.users"].invalidate_model(["crm_subordinate_ids"])
+        return res
