@@ -4,7 +4,7 @@ from odoo.tools import SQL
 
 # Fields the record rules of this module read from ``user``: Odoo caches each
 # user's rule domains, so a change to any of them must clear that cache.
-RULE_FIELDS = ("crm_manager_id",)
+RULE_FIELDS = ("crm_manager_id", "restrict_to_own_customers")
 
 
 class ResUsers(models.Model):
@@ -26,6 +26,19 @@ class ResUsers(models.Model):
         context={"active_test": False},
         help="Everybody below this user in the sales hierarchy, at any depth "
         "(archived users included: their leads stay with their managers).",
+    )
+    restrict_to_own_customers = fields.Boolean(
+        string="Restrict to own customers",
+        help="This salesperson only sees the customers whose salesperson is "
+        "themselves or one of their subordinates (with those customers' visit "
+        "reports, visit blocks and consents), besides customers without a "
+        "salesperson. Has no effect on customer service, 'all leads' users and "
+        "sales administrators.",
+    )
+    crm_customer_restricted = fields.Boolean(
+        compute="_compute_crm_customer_restricted",
+        help="Whether 'Restrict to own customers' applies to this user: only "
+        "to plain 'own documents' salespeople.",
     )
 
     @api.constrains("crm_manager_id")
@@ -73,6 +86,16 @@ class ResUsers(models.Model):
             )
         )
         return dict(rows)
+
+    @api.depends("restrict_to_own_customers", "groups_id")
+    def _compute_crm_customer_restricted(self):
+        for user in self:
+            user.crm_customer_restricted = (
+                user.restrict_to_own_customers
+                and user._has_group("sales_team.group_sale_salesman")
+                and not user._has_group("sales_team.group_sale_salesman_all_leads")
+                and not user._has_group("crm_customer_ownership.group_customer_service")
+            )
 
     def _get_invalidation_fields(self):
         return super()._get_invalidation_fields() | set(RULE_FIELDS)

@@ -1,4 +1,4 @@
-"""Users and leads shared by the lead access tests."""
+"""Users, leads and customers shared by the lead access tests."""
 
 from contextlib import closing
 
@@ -26,9 +26,39 @@ DELETABLE_LEADS = {user: set() for user in VISIBLE_LEADS} | {
     "sales_manager": LEADS_MAIN
 }
 
+# Everybody but maier has "Restrict to own customers"; it only binds plain
+# salespeople, so customer service and the sales administrator see all.
+CUSTOMERS_MAIN = {"huber", "maier", "team_lead", "free"}
+VISIBLE_CUSTOMERS = {
+    "huber": {"huber", "free"},
+    "maier": CUSTOMERS_MAIN,
+    "team_lead": {"team_lead", "huber", "free"},
+    "director": CUSTOMERS_MAIN,
+    "service": CUSTOMERS_MAIN,
+    "sales_manager": CUSTOMERS_MAIN,
+    "other": {"other_company"},
+}
+# Nobody here is a contact manager, so nobody may delete a customer; visit
+# blocks may be deleted by salespeople and customer service, visit reports and
+# consents only by sales administrators.
+DELETABLE = {
+    "res.partner": {user: set() for user in VISIBLE_CUSTOMERS},
+    "customer.visit.block": VISIBLE_CUSTOMERS,
+    "customer.visit.report": {user: set() for user in VISIBLE_CUSTOMERS}
+    | {"sales_manager": CUSTOMERS_MAIN},
+    "customer.consent": {user: set() for user in VISIBLE_CUSTOMERS}
+    | {"sales_manager": CUSTOMERS_MAIN},
+}
+LINKED_MODELS = {
+    "customer.visit.report": ("summary", {"summary": "Edited"}),
+    "customer.visit.block": ("reason", {"reason": "Edited"}),
+    "customer.consent": ("purpose", {"purpose": "Edited"}),
+}
+
 
 class LeadAccessCase(CustomerOwnershipCase):
-    """The users of the issue and a fixed set of leads."""
+    """The users of the issue, a fixed set of leads and customers, each
+    customer with a visit report, a visit block and a consent."""
 
     @classmethod
     def setUpClass(cls):
@@ -69,6 +99,10 @@ class LeadAccessCase(CustomerOwnershipCase):
             "sales_manager": cls.sales_manager,
             "other": cls.other,
         }
+        (cls.env["res.users"].union(*cls.users.values()) - cls.maier).write(
+            {"restrict_to_own_customers": True}
+        )
+
         Lead = cls.env["crm.lead"]
         main, second = cls.company.id, cls.company_2.id
         lead_values = {
@@ -88,6 +122,50 @@ class LeadAccessCase(CustomerOwnershipCase):
             for key, (user_id, company_id) in lead_values.items()
         }
         cls.leads["assigned"].assigned_user_ids = cls.huber
+
+        customer_values = {
+            "huber": (cls.huber.id, main),
+            "maier": (cls.maier.id, main),
+            "team_lead": (cls.team_lead.id, main),
+            "free": (False, main),
+            "other_company": (cls.other.id, second),
+        }
+        cls.customers = {
+            key: cls.Partner.create(
+                {
+                    "name": f"Customer {key}",
+                    "user_id": user_id,
+                    "company_id": company_id,
+                    "is_company": True,
+                }
+            )
+            for key, (user_id, company_id) in customer_values.items()
+        }
+        cls.linked = {
+            "customer.visit.report": {
+                key: cls.env["customer.visit.report"].create(
+                    {"partner_id": customer.id, "summary": f"Visit {key}"}
+                )
+                for key, customer in cls.customers.items()
+            },
+            "customer.visit.block": {
+                key: cls.env["customer.visit.block"].create(
+                    {
+                        "partner_id": customer.id,
+                        "date_from": "2026-07-01",
+                        "date_to": "2026-07-31",
+                        "reason": f"Holidays {key}",
+                    }
+                )
+                for key, customer in cls.customers.items()
+            },
+            "customer.consent": {
+                key: cls.env["customer.consent"].create(
+                    {"partner_id": customer.id, "purpose": f"Newsletter {key}"}
+                )
+                for key, customer in cls.customers.items()
+            },
+        }
 
     # The four operations, through the ORM; TestAccessThroughRpc overrides them.
     def _search_ids(self, user, model, ids):

@@ -1,4 +1,4 @@
-"""Who sees, edits and deletes which lead.
+"""Who sees, edits and deletes which lead and customer.
 
 Every user below runs the same operations on the same records, once through
 the ORM (``with_user``) and once the way an XML-RPC/JSON-RPC call is
@@ -13,7 +13,14 @@ from odoo import api
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
-from .common_lead_access import DELETABLE_LEADS, VISIBLE_LEADS, LeadAccessCase
+from .common_lead_access import (
+    DELETABLE,
+    DELETABLE_LEADS,
+    LINKED_MODELS,
+    VISIBLE_CUSTOMERS,
+    VISIBLE_LEADS,
+    LeadAccessCase,
+)
 
 
 class AccessMatrix:
@@ -37,6 +44,31 @@ class AccessMatrix:
 
     def test_unlink_leads(self):
         self._check(self.leads, self._unlink, DELETABLE_LEADS)
+
+    def test_search_customers_and_linked_records(self):
+        for model, records in [("res.partner", self.customers), *self.linked.items()]:
+            ids = [record.id for record in records.values()]
+            for name, user in self.users.items():
+                with self.subTest(user=name, model=model):
+                    found = self._search_ids(user, model, ids)
+                    self.assertEqual(
+                        found, {records[key].id for key in VISIBLE_CUSTOMERS[name]}
+                    )
+
+    def test_read_customers_and_linked_records(self):
+        self._check(self.customers, self._read, VISIBLE_CUSTOMERS, "name")
+        for model, (field, _vals) in LINKED_MODELS.items():
+            self._check(self.linked[model], self._read, VISIBLE_CUSTOMERS, field)
+
+    def test_write_customers_and_linked_records(self):
+        self._check(self.customers, self._write, VISIBLE_CUSTOMERS, {"ref": "X1"})
+        for model, (_field, vals) in LINKED_MODELS.items():
+            self._check(self.linked[model], self._write, VISIBLE_CUSTOMERS, vals)
+
+    def test_unlink_customers_and_linked_records(self):
+        self._check(self.customers, self._unlink, DELETABLE["res.partner"])
+        for model in LINKED_MODELS:
+            self._check(self.linked[model], self._unlink, DELETABLE[model])
 
 
 class TestAccessThroughOrm(AccessMatrix, LeadAccessCase):

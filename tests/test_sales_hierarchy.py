@@ -85,9 +85,59 @@ class TestSalesHierarchy(LeadAccessCase):
         self.leads["assigned"].assigned_user_ids = False
         self.assertNotIn("assigned", self._visible_leads(self.huber))
 
-    def test_salesperson_cannot_change_own_manager(self):
-        with self.assertRaises(AccessError):
-            self.huber.with_user(self.huber).write({"crm_manager_id": self.director.id})
+    def test_option_takes_effect_at_once(self):
+        Partner = self.Partner.with_user(self.huber)
+        customer = self.customers["maier"]
+        self.assertFalse(Partner.search([("id", "=", customer.id)]))
+        self.huber.restrict_to_own_customers = False
+        self.assertTrue(Partner.search([("id", "=", customer.id)]))
+        self.huber.restrict_to_own_customers = True
+        self.assertFalse(Partner.search([("id", "=", customer.id)]))
+
+    def test_groups_change_takes_effect_at_once(self):
+        Partner = self.Partner.with_user(self.huber)
+        customer = self.customers["maier"]
+        self.assertFalse(Partner.search([("id", "=", customer.id)]))
+        self.huber.groups_id = [
+            (4, self.env.ref("crm_customer_ownership.group_customer_service").id)
+        ]
+        self.assertTrue(Partner.search([("id", "=", customer.id)]))
+
+    def test_salesperson_cannot_lift_own_restriction_or_change_manager(self):
+        for vals in (
+            {"restrict_to_own_customers": False},
+            {"crm_manager_id": self.director.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                self.huber.with_user(self.huber).write(vals)
+
+    def test_restricted_user_still_sees_own_partner_company_and_colleagues(self):
+        # Even with a salesperson outside huber's tree, which is unusual.
+        (self.huber.partner_id | self.maier.partner_id | self.company.partner_id).write(
+            {"user_id": self.director.id}
+        )
+        Partner = self.Partner.with_user(self.huber)
+        for partner in (
+            self.huber.partner_id,
+            self.maier.partner_id,
+            self.company.partner_id,
+        ):
+            with self.subTest(partner=partner.name):
+                self.assertEqual(Partner.search([("id", "=", partner.id)]), partner)
+        # Odoo reads a user through its partner: colleagues stay readable.
+        self.maier.with_user(self.huber).read(["name", "login"])
+
+    def test_restricted_user_sees_contacts_of_own_customers_only(self):
+        own_contact, other_contact = self.Partner.create(
+            [
+                {"name": "Own contact", "parent_id": self.customers["huber"].id},
+                {"name": "Other contact", "parent_id": self.customers["maier"].id},
+            ]
+        )
+        found = self.Partner.with_user(self.huber).search(
+            [("id", "in", (own_contact | other_contact).ids)]
+        )
+        self.assertEqual(found, own_contact)
 
     def test_user_form_shows_hierarchy(self):
         form = Form(
@@ -95,6 +145,7 @@ class TestSalesHierarchy(LeadAccessCase):
             view="base.view_users_form",
         )
         self.assertEqual(form.crm_manager_id, self.director)
+        self.assertTrue(form.restrict_to_own_customers)
         form.crm_manager_id = self.maier
         form.save()
         self.assertIn(self.team_lead, self.maier.crm_subordinate_ids)
