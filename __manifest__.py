@@ -22,6 +22,7 @@
         "views/res_partner_views.xml",
         "views/res_users_views.xml",
         "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
         "views/crm_customer_ownership_menus.xml",
     ],
     "demo": [

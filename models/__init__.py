@@ -5,4 +5,6 @@ from . import customer_consent
 from . import res_partner
 from . import customer_ownership_history
 from . import res_users
+from . import res_company
+from . import res_config_settings
 from . import crm_lead

@@ -6,6 +6,7 @@ from odoo.tools import SQL
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    user_id = fields.Many2one(default=lambda self: self._default_salesperson())
     assigned_user_ids = fields.Many2many(
         "res.users",
         "crm_lead_assigned_user_rel",
@@ -55,3 +56,39 @@ class CrmLead(models.Model):
             )
         )
         return [("id", "in", [lead_id for (lead_id,) in rows])]
+
+    @api.model
+    def _creates_outside_crm(self):
+        """Whether the current user enters leads without being a CRM user:
+        an internal user (customer service, for one) outside the sales groups.
+        Portal and public users keep Odoo's behaviour: website forms have their
+        own default salesperson."""
+        user = self.env.user
+        return not user.share and not user._has_group("sales_team.group_sale_salesman")
+
+    @api.model
+    def _default_salesperson(self):
+        """The salesperson of a new lead: its creator in the CRM, the company's
+        default CRM user for a lead entered from outside the CRM."""
+        if self._creates_outside_crm():
+            return self.env.company._get_crm_default_user()
+        return self.env.user
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # An explicit default_user_id in the context (the mail gateway sets it
+        # to False on purpose) wins, as it does in Odoo.
+        if self._creates_outside_crm() and "default_user_id" not in self.env.context:
+            vals_list = [self._with_default_salesperson(vals) for vals in vals_list]
+        return super().create(vals_list)
+
+    @api.model
+    def _with_default_salesperson(self, vals):
+        if vals.get("user_id"):
+            return vals
+        company = (
+            self.env["res.company"].browse(vals["company_id"])
+            if vals.get("company_id")
+            else self.env.company
+        )
+        return dict(vals, user_id=company._get_crm_default_user().id)
