@@ -23,6 +23,8 @@
         "views/res_config_settings_views.xml",
         "data/ir_cron_data.xml",
         "wizards/customer_transfer_wizard_views.xml",
+        "views/res_users_views.xml",
+        "views/crm_lead_views.xml",
         "views/crm_customer_ownership_menus.xml",
     ],
     "demo": [

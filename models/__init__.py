@@ -7,3 +7,6 @@ from . import customer_ownership_history
 from . import mail_activity
 from . import calendar_event
 from . import res_config_settings
+from . import res_users
+from . import res_company
+from . import crm_lead
