@@ -4,3 +4,4 @@ from . import customer_visit_block
 from . import customer_consent
 from . import res_partner
 from . import customer_ownership_history
+from . import customer_reference_redirect
