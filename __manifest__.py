@@ -21,6 +21,8 @@
         "views/customer_ownership_history_views.xml",
         "views/res_partner_views.xml",
         "views/crm_customer_ownership_menus.xml",
+        "data/customer_merge_templates.xml",
+        "wizards/customer_merge_wizard_views.xml",
     ],
     "demo": [
         "demo/crm_customer_ownership_demo.xml",

@@ -5,3 +5,4 @@ from . import customer_consent
 from . import res_partner
 from . import customer_ownership_history
 from . import customer_reference_redirect
+from . import res_partner_merge
