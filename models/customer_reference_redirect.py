@@ -481,7 +481,7 @@ class CustomerReferenceRedirect(models.AbstractModel):
         Editable computed fields (an opportunity's email, phone or address)
         were only initialised from the old record and have been the
         document's own data since: they keep their values, as with Odoo's own
-        merge, which also spares recomputing them on every moved document.
+        merge, and so does everything computed from them alone.
         """
         self.env.invalidate_all(flush=False)
         changed = self._changed_records(references, results, mapping)
@@ -489,7 +489,30 @@ class CustomerReferenceRedirect(models.AbstractModel):
             # sudo: dependents must be found whatever the user may read.
             self.env[model].sudo().browse(sorted(ids)).modified([fname])
         # Nothing else was pending: the caller flushed before redirecting.
-        for fld in list(self.env.fields_to_compute()):
-            if not fld.readonly:
-                self.env.remove_to_compute(fld, self.env.records_to_compute(fld))
+        for fld in self._computations_to_skip(set(changed)):
+            self.env.remove_to_compute(fld, self.env.records_to_compute(fld))
         self.env.flush_all()
+
+    @api.model
+    def _computations_to_skip(self, changed):
+        """The pending computations whose values cannot have changed: the
+        editable fields, and the read-only fields depending only on fields
+        of the same record that neither moved nor get recomputed. Anything
+        depending on another record (a dotted path) is kept, to be safe."""
+        pending = list(self.env.fields_to_compute())
+        skip = {fld for fld in pending if not fld.readonly}
+        undecided = set(pending) - skip
+        touched = set(changed)
+        kept = True
+        while kept:
+            kept = {
+                fld
+                for fld in undecided
+                if any(
+                    "." in dep or (fld.model_name, dep) in touched
+                    for dep in self.env.registry.field_depends[fld]
+                )
+            }
+            undecided -= kept
+            touched |= {(fld.model_name, fld.name) for fld in kept}
+        return skip | undecided
