@@ -111,6 +111,8 @@ class ResPartner(models.Model):
                     **names,
                 )
             )
+        # sudo: contact managers may not list users, and an archived user
+        # still owns its contact.
         users = (
             self.env["res.users"]
             .sudo()
@@ -305,6 +307,7 @@ class ResPartner(models.Model):
         """The consents of this customer and their documents: the signed
         documents and any file attached to the consent records."""
         consents = self._merge_consents()
+        # sudo: like the consents, their files move whoever merges.
         documents = consents.document_ids | self.env["ir.attachment"].sudo().search(
             [("res_model", "=", consents._name), ("res_id", "in", consents.ids)]
         )
@@ -354,6 +357,7 @@ class ResPartner(models.Model):
             "res.partner.bank",
             duplicates,
         )
+        # sudo: the merge drops the copy, not the user's delete right.
         copies = self.env["res.partner.bank"].sudo().browse(list(duplicates))
         numbers = copies.mapped("acc_number")
         copies.unlink()
