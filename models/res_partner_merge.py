@@ -41,6 +41,7 @@ class ResPartner(models.Model):
         target.ensure_one()
         self._check_merge_permission(target)
         self._check_merge_identity(target)
+        self._check_merge_trash(target)
         self._check_merge_structure(target)
         self._check_merge_sync(target)
         self._check_merge_consents(target)
@@ -128,6 +129,21 @@ class ResPartner(models.Model):
                     **names,
                 )
             )
+
+    def _check_merge_trash(self, target):
+        """Neither customer is in the trash: the trash hides a customer's
+        linked records, which would stay hidden on the right customer or
+        disappear into the trash with it."""
+        for partner in self | target:
+            if partner.trashed_at:
+                raise UserError(
+                    self.env._(
+                        "Customer %(partner)s is in the trash, so %(merged)s cannot "
+                        "be merged into %(kept)s: restore %(partner)s first.",
+                        partner=partner.display_name,
+                        **self._merge_names(target),
+                    )
+                )
 
     def _check_merge_structure(self, target):
         """Both customers lie on one line of the structure tree and the merge

@@ -65,6 +65,15 @@ class TestCustomerMergeRules(CustomerMergeCase):
         # The other direction keeps the user's contact.
         self.assertMerged(customer, user.partner_id)
 
+    def test_customer_in_the_trash_refused_both_ways(self):
+        source, target = self._pair()
+        trashed = {"active": False, "trashed_at": "2026-01-05 10:00:00"}
+        source.write(trashed)
+        self.assertRefused(source, target, "in the trash", "restore Wrong Customer")
+        self.assertRefused(target, source, "in the trash", "restore Wrong Customer")
+        source.write({"active": True, "trashed_at": False})
+        self.assertMerged(source, target)
+
     # Structure ------------------------------------------------------------
 
     def test_structure_same_unit_allowed(self):
