@@ -26,6 +26,8 @@
         "views/res_users_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_customer_ownership_menus.xml",
+        "data/customer_merge_templates.xml",
+        "wizards/customer_merge_wizard_views.xml",
     ],
     "demo": [
         "demo/crm_customer_ownership_demo.xml",

@@ -10,3 +10,5 @@ from . import res_config_settings
 from . import res_users
 from . import res_company
 from . import crm_lead
+from . import customer_reference_redirect
+from . import res_partner_merge

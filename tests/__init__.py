@@ -4,3 +4,6 @@ from . import test_transfer
 from . import test_lead_access
 from . import test_sales_hierarchy
 from . import test_default_salesperson
+from . import test_customer_merge_rules
+from . import test_customer_merge_moves
+from . import test_customer_merge_parity

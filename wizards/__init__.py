@@ -1,1 +1,2 @@
 from . import customer_transfer_wizard
+from . import customer_merge_wizard
