@@ -2,11 +2,13 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
+from odoo.tools.mail import generate_tracking_message_id
 
 from .customer_ownership_history import LINKED_COUNT_FIELDS
 
@@ -210,13 +212,52 @@ class ResPartner(models.Model):
         return True
 
     def _log_ownership_message(self, body):
-        """One chatter note per customer, in one batch insert.
+        """The same chatter note on every customer of ``self``."""
+        self._log_ownership_messages(dict.fromkeys(self.ids, body))
 
-        _message_log_batch writes as superuser; every caller has checked
-        write access on the customers first.
+    @api.model
+    def _log_ownership_messages(self, bodies):
+        """One chatter note per customer, {partner id: plain text}, in one
+        INSERT.
+
+        Transfers and imports log on thousands of customers at once; the ORM
+        path (_message_log_batch) costs about a millisecond per message, most
+        of the transfer's time. The notes notify nobody, so nothing but the
+        rows is needed. Written as superuser, like _message_log_batch: every
+        caller has checked access to the customers first.
         """
-        if self:
-            self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
+        if not bodies:
+            return
+        Thread = self.env["mail.thread"]
+        author_id, email_from = Thread._message_compute_author(raise_on_email=False)
+        reply_to = Thread._notify_get_reply_to(default=email_from)[False]
+        self.env["mail.message"].flush_model()
+        self.env.cr.execute(
+            """
+            INSERT INTO mail_message
+                   (model, res_id, body, message_type, subtype_id, is_internal,
+                    author_id, email_from, reply_to, email_add_signature,
+                    message_id, date, create_uid, create_date, write_uid,
+                    write_date)
+            SELECT 'res.partner', t.res_id, t.body, 'notification', %(subtype)s,
+                   TRUE, %(author)s, %(email_from)s, %(reply_to)s, FALSE,
+                   %(message_id)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM unnest(%(ids)s::int[], %(bodies)s::text[]) AS t(res_id, body)
+            """,
+            {
+                "subtype": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                "author": author_id,
+                "email_from": email_from,
+                "reply_to": reply_to,
+                "message_id": generate_tracking_message_id("message-notify"),
+                "now": fields.Datetime.now(),
+                "uid": self.env.uid,
+                "ids": list(bodies),
+                "bodies": [str(Markup("<p>%s</p>") % body) for body in bodies.values()],
+            },
+        )
+        self.env["mail.message"].invalidate_model()
+        self.browse(list(bodies)).invalidate_recordset(["message_ids"])
 
     def _hide_trashed_linked_records(self):
         """Hide the open activities and future appointments of trashed customers.
@@ -413,7 +454,7 @@ class ResPartner(models.Model):
                 "trash: business documents refer to it (%(documents)s).",
                 documents=reason,
             )
-        self._message_log_batch(bodies=bodies)
+        self._log_ownership_messages(bodies)
 
     def _delete_with_own_data(self):
         activities = (
@@ -863,9 +904,8 @@ class ResPartner(models.Model):
                 ].lower(),
                 linked=History._summary_counts(counts[partner.id]),
             )
-        # History is append-only for users; the engine writes it for them.
-        History.sudo().create(vals_list)
-        self.browse(list(bodies))._message_log_batch(bodies=bodies)
+        History._append(vals_list)
+        self._log_ownership_messages(bodies)
 
     def action_view_ownership_history(self):
         self.ensure_one()
