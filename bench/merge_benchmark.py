@@ -17,17 +17,13 @@ Run it with the module's virtualenv (see README.md).
 """
 
 import argparse
-import atexit
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
-MODULE = "crm_customer_ownership"
+from bench_odoo import MODULE, load_odoo
+
 QUIET = {
     "tracking_disable": True,
     "mail_create_nolog": True,
@@ -35,26 +31,6 @@ QUIET = {
     "mail_notrack": True,
     "no_mail_to_attendees": True,
 }
-
-
-def load_odoo(db):
-    odoo_src = os.environ.get("ODOO_SRC", "/opt/odoo/18.0")
-    sys.path.insert(0, odoo_src)
-    # Odoo is only importable once ODOO_SRC is on the path.
-    import odoo
-
-    # Odoo finds an addon by its folder name; the checkout may be named anything.
-    addons = tempfile.mkdtemp(prefix="merge_bench_addons_")
-    atexit.register(shutil.rmtree, addons, ignore_errors=True)
-    os.symlink(Path(__file__).resolve().parent.parent, Path(addons, MODULE))
-    odoo.tools.config.parse_config(
-        [
-            f"--addons-path={odoo_src}/odoo/addons,{odoo_src}/addons,{addons}",
-            f"--database={db}",
-            "--log-level=warn",
-        ]
-    )
-    return odoo
 
 
 def build_pair(env, tag, records):

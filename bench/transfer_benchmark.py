@@ -22,36 +22,10 @@ module's virtualenv (see README.md).
 """
 
 import argparse
-import atexit
-import os
 import resource
-import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-MODULE = "crm_customer_ownership"
-
-
-def load_odoo(db):
-    odoo_src = os.environ.get("ODOO_SRC", "/opt/odoo/18.0")
-    sys.path.insert(0, odoo_src)
-    # Odoo is only importable once ODOO_SRC is on the path.
-    import odoo
-
-    # Odoo finds an addon by its folder name; the checkout may be named anything.
-    addons = tempfile.mkdtemp(prefix="transfer_bench_addons_")
-    atexit.register(shutil.rmtree, addons, ignore_errors=True)
-    os.symlink(Path(__file__).resolve().parent.parent, Path(addons, MODULE))
-    odoo.tools.config.parse_config(
-        [
-            f"--addons-path={odoo_src}/odoo/addons,{odoo_src}/addons,{addons}",
-            f"--database={db}",
-            "--log-level=warn",
-        ]
-    )
-    return odoo
+from bench_odoo import load_odoo
 
 
 def build(env, count):
