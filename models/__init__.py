@@ -7,3 +7,5 @@ from . import customer_ownership_history
 from . import mail_activity
 from . import calendar_event
 from . import res_config_settings
+from . import customer_import
+from . import customer_import_log

@@ -1,0 +1,2 @@
+from . import customer_import_wizard
+from . import customer_import_wizard_line
