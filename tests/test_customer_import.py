@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form
 
 from .import_common import CustomerImportCase
 
@@ -620,3 +621,28 @@ class TestCustomerImportRights(CustomerImportCase):
         data = call_kw(Wizard, "read", [[wizard.id], ["count_create", "state"]], {})
         self.assertEqual(data[0]["count_create"], 1)
         self.assertEqual(data[0]["state"], "preview")
+
+
+class TestCustomerImportForm(CustomerImportCase):
+    """The wizard as the web client drives it."""
+
+    def test_form_upload_preview_back(self):
+        with Form(
+            self.env["customer.import.wizard"].with_user(self.transfer_user)
+        ) as form:
+            form.file = base64.b64encode(self._csv([("N001", "New", "", "", "")]))
+            form.import_mode = "update"
+            form.transfer_mode = "move"
+            form.import_mode = "create"
+            self.assertEqual(form.transfer_mode, "none", "create mode cannot transfer")
+        wizard = form.record
+        self.assertEqual(wizard.user_id, self.transfer_user)
+        action = wizard.action_preview()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), (wizard._name, wizard.id)
+        )
+        self.assertEqual(wizard.state, "preview")
+        self.assertEqual(len(wizard.line_ids), 1)
+        wizard.action_back()
+        self.assertEqual(wizard.state, "upload")
+        self.assertFalse(wizard.line_ids)
