@@ -238,6 +238,9 @@ class CustomerFileReader:
 
     def _xlsx_rows(self):
         sheet = self._book.worksheets[0]
+        # The dimension a writer records may be wrong: too small, it would
+        # silently cut rows; too large, it would pad millions of empty ones.
+        sheet.reset_dimensions()
         try:
             for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
                 yield number, [self._cell_text(value) for value in cells]

@@ -59,6 +59,24 @@ class TestCustomerImportFiles(CustomerImportCase):
         self._import(self.huber, data, filename="customers.xlsx")
         self.assertEqual(self._created("10001").name, "Number Key")
 
+    def test_xlsx_wrong_dimension_still_read_whole(self):
+        # Some writers record a sheet size smaller than the data.
+        data = self._xlsx([(f"N{i}", f"New {i}", "", "", "") for i in range(3)])
+        source, target = io.BytesIO(data), io.BytesIO()
+        with (
+            zipfile.ZipFile(source) as old,
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new,
+        ):
+            for item in old.infolist():
+                content = old.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    content = content.replace(
+                        b"</sheetPr>", b'</sheetPr><dimension ref="A1:B1"/>'
+                    )
+                new.writestr(item, content)
+        wizard = self._preview(self.huber, target.getvalue(), filename="c.xlsx")
+        self.assertEqual(wizard.count_create, 3)
+
     def _assert_refused(self, data, message, filename="customers.csv", **vals):
         before = self._table_state()
         wizard = self._wizard(self.huber, data, filename=filename, **vals)
