@@ -29,6 +29,9 @@ PARAM_PREFIX = "crm_customer_ownership.import_"
 LIMIT_DEFAULTS = {"max_mb": 30, "max_rows": 100_000, "max_unzip_ratio": 100}
 # Keys per lookup query: a few queries per thousand rows, never one per row.
 LOOKUP_BATCH = 5000
+# Records per create call: large enough for multi-row INSERTs, small enough
+# to empty the ORM cache between calls.
+WRITE_BATCH = 5000
 # Where a row's key is looked for, in this order; the first kind that holds
 # the key decides. Archived (not trashed) customers of the agent stop the
 # row: creating a twin would break the unique External ID per salesperson.
@@ -488,10 +491,13 @@ class CustomerImport(models.AbstractModel):
             self._plan_row(row, matches.get(index), agent, import_mode, transfer_mode)
             for index, row in enumerate(rows)
         ]
+        del rows, matches
         self._mark_same_target(lines)
         self._mark_ref_clashes(lines, agent)
         if import_mode == "update_delete":
             lines += self._plan_trash(lines, agent)
+        # The lookups cached every matched customer; the plan keeps their ids.
+        self.env.invalidate_all()
         counts = Counter(line["action"] for line in lines)
         return {
             "lines": lines,
@@ -908,24 +914,23 @@ class CustomerImport(models.AbstractModel):
 
     @api.model
     def _apply_creates(self, lines, options):
-        if not lines:
-            return
-        partners = (
-            self.env["res.partner"]
-            .with_context(tracking_disable=True)
-            .create(
+        """Batched creates; the cache is emptied between batches, which keeps
+        a 100,000-row import within a bounded memory."""
+        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        for batch in split_every(WRITE_BATCH, lines, list):
+            partners = Partner.create(
                 [
                     dict(
                         line["vals"],
                         user_id=options["agent"].id,
                         company_id=self.env.company.id,
                     )
-                    for line in lines
+                    for line in batch
                 ]
             )
-        )
-        for line, partner in zip(lines, partners, strict=True):
-            line["partner_id"] = partner.id
+            for line, partner in zip(batch, partners, strict=True):
+                line["partner_id"] = partner.id
+            self.env.invalidate_all()
 
     @api.model
     def _apply_writes(self, lines):

@@ -1,6 +1,7 @@
 import base64
 
 from odoo import api, fields, models
+from odoo.tools import split_every
 
 from ..models.customer_import import (
     COUNT_ACTIONS,
@@ -8,6 +9,7 @@ from ..models.customer_import import (
     KEY_FIELDS,
     TEMPLATE_FILENAME,
     TRANSFER_MODES,
+    WRITE_BATCH,
 )
 
 
@@ -169,21 +171,24 @@ class CustomerImportWizard(models.TransientModel):
                 ),
             }
         )
-        self.env["customer.import.wizard.line"].create(
-            [
-                {
-                    "wizard_id": self.id,
-                    "row": line["row"],
-                    "key": line["key"],
-                    "action": line["action"],
-                    "partner_id": line["partner_id"],
-                    "from_user_id": line["from_user_id"],
-                    "from_trash": line["from_trash"],
-                    "message": line["message"],
-                }
-                for line in lines
-            ]
-        )
+        for batch in split_every(WRITE_BATCH, lines, list):
+            self.env["customer.import.wizard.line"].create(
+                [
+                    {
+                        "wizard_id": self.id,
+                        "row": line["row"],
+                        "key": line["key"],
+                        "action": line["action"],
+                        "partner_id": line["partner_id"],
+                        "from_user_id": line["from_user_id"],
+                        "from_trash": line["from_trash"],
+                        "message": line["message"],
+                    }
+                    for line in batch
+                ]
+            )
+            # Thousands of plan lines need not stay in memory once written.
+            self.env.invalidate_all()
 
     def _reopen(self):
         return {
