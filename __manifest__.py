@@ -24,7 +24,12 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "data/ir_cron_data.xml",
+        "wizards/customer_transfer_wizard_views.xml",
+        "views/res_users_views.xml",
+        "views/crm_lead_views.xml",
         "views/crm_customer_ownership_menus.xml",
+        "data/customer_merge_templates.xml",
+        "wizards/customer_merge_wizard_views.xml",
     ],
     "demo": [
         "demo/crm_customer_ownership_demo.xml",

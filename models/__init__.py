@@ -7,5 +7,10 @@ from . import customer_ownership_history
 from . import mail_activity
 from . import calendar_event
 from . import res_config_settings
+from . import res_users
+from . import res_company
+from . import crm_lead
+from . import customer_reference_redirect
+from . import res_partner_merge
 from . import customer_import
 from . import customer_import_log

@@ -66,13 +66,18 @@ class CustomerOwnershipHistory(models.Model):
 
     @api.model
     def _summary_counts(self, counts):
-        """Human summary of linked counts, e.g. '12 visit reports, 3 tasks'."""
-        labels = (
-            ("visit_report_count", self.env._("visit reports")),
-            ("activity_count", self.env._("tasks")),
-            ("event_count", self.env._("appointments")),
-            ("visit_block_count", self.env._("visit blocks")),
-            ("lead_count", self.env._("leads")),
-        )
-        parts = [f"{counts[key]} {label}" for key, label in labels if counts.get(key)]
-        return ", ".join(parts) or self.env._("no linked records")
+        """Human summary of linked counts, e.g. '12 visit reports, 1 task'."""
+        _ = self.env._
+        labels = {
+            "visit_report_count": (_("visit report"), _("visit reports")),
+            "activity_count": (_("task"), _("tasks")),
+            "event_count": (_("appointment"), _("appointments")),
+            "visit_block_count": (_("visit block"), _("visit blocks")),
+            "lead_count": (_("opportunity"), _("opportunities")),
+        }
+        parts = [
+            f"{counts[key]} {one if counts[key] == 1 else many}"
+            for key, (one, many) in labels.items()
+            if counts.get(key)
+        ]
+        return ", ".join(parts) or _("no linked records")

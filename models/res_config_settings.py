@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
         help="How long a customer stays restorable in the trash before the "
         "scheduled action purges it.",
     )
+    crm_default_user_id = fields.Many2one(
+        related="company_id.crm_default_user_id", readonly=False
+    )

@@ -11,11 +11,13 @@ from .common import CustomerOwnershipCase
 NOW = datetime(2026, 5, 4, 9, 0, 0)
 
 
-@freeze_time(NOW)
 class TestTrash(CustomerOwnershipCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # A class patcher, not freezegun's class decorator: the decorator
+        # breaks tearDownClass of subclasses and leaves their cursor open.
+        cls.startClassPatcher(freeze_time(NOW))
         # A real salesperson may edit contacts ("Contact Creation" right).
         cls.huber.groups_id += cls.env.ref("base.group_partner_manager")
         cls.reader = new_test_user(

@@ -1,0 +1,518 @@
+from dataclasses import dataclass, field
+
+import psycopg2
+
+from odoo import api, models
+from odoo.tools import SQL
+
+# Rows that only say "this partner is linked to that record". When the target
+# already has the same link, the source's row is a duplicate and is dropped
+# instead of failing the update. Relation tables of many2many fields are
+# treated the same way without being listed here. Key: (model, field); value:
+# the columns that, together with the target, identify the duplicate.
+DEDUPLICATE_ON = {
+    ("mail.followers", "partner_id"): ("res_model", "res_id"),
+    ("mail.followers", "res_id"): ("partner_id",),
+    # Two attendances of one event by the same partner would invite it twice.
+    ("calendar.attendee", "partner_id"): ("event_id",),
+}
+
+# Rows of these (model, field) pairs only count when these columns are empty:
+# an attachment with res_field is the value of a binary field of the source
+# (its image), not a document linked to it, and is deleted with it.
+REQUIRE_EMPTY = {
+    ("ir.attachment", "res_id"): ("res_field",),
+}
+
+# Merge wizards point at the customers being merged; they must keep pointing
+# at the source until it is deleted (and then go with it).
+EXCLUDED_MODELS = frozenset(
+    {
+        "customer.merge.wizard",
+        "base.partner.merge.automatic.wizard",
+        "base.partner.merge.line",
+    }
+)
+
+
+@dataclass
+class Reference:
+    """One column that can hold an id of the referenced model.
+
+    ``kind``: many2one (a plain foreign key, including many2many relation
+    tables), res_id (an id next to a column holding the model name),
+    reference (``'model,id'`` text) or company_dependent (jsonb per company).
+    ``fields`` lists the ORM fields stored in the column as
+    ``(model, field, owner)``: ``owner`` says where the records whose field
+    changed are found in a moved row: ``id`` (the row itself), ``key`` (the
+    first key column, the other side of a many2many) or ``target`` (the
+    record the references now point to).
+    """
+
+    kind: str
+    table: str
+    column: str
+    model_column: str | None = None
+    keys: tuple = ()
+    require_empty: tuple = ()
+    has_id: bool = False
+    fields: list = field(default_factory=list)
+
+    @property
+    def deduplicates(self):
+        return bool(self.keys)
+
+
+class ReferenceConflictError(Exception):
+    """Moving a reference hit a constraint the move cannot resolve."""
+
+    def __init__(self, reference, error):
+        super().__init__(str(error))
+        self.reference = reference
+        self.error = error
+
+
+class CustomerReferenceRedirect(models.AbstractModel):
+    """Finds every column of the database that can point at a record of a
+    given model, and points them at another record of that model in one SQL
+    statement per column.
+
+    Discovery reads the ORM registry (so modules installed later are covered
+    without code changes) and then the PostgreSQL foreign-key catalogue for
+    columns the ORM does not know.
+    """
+
+    _name = "customer.reference.redirect"
+    _description = "Redirect References Between Records"
+
+    # ------------------------------------------------------------------
+    # Discovery
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _find_references(self, model_name, exclude_fields=()):
+        """Every column that can hold an id of ``model_name``, sorted by table.
+
+        :param exclude_fields: ``(model, field)`` pairs the caller handles itself
+        """
+        tables, excluded_tables = self._model_tables()
+        found = {}
+        for name in tables.values():
+            Model = self.env.registry[name]
+            for fld in Model._fields.values():
+                if not fld.store or fld.inherited:
+                    continue
+                for kind, ref_table, column, owner, attrs in self._field_references(
+                    Model, fld, model_name
+                ):
+                    reference = found.get((ref_table, column))
+                    if reference is None:
+                        reference = found[(ref_table, column)] = Reference(
+                            kind, ref_table, column, has_id=ref_table in tables, **attrs
+                        )
+                    elif attrs.get("keys") and not reference.keys:
+                        # A model's table that is also a many2many relation
+                        # (mail_notification, discuss_channel_member) holds links.
+                        reference.keys = attrs["keys"]
+                    reference.fields.append((name, fld.name, owner))
+
+        target_table = self.env[model_name]._table
+        for table, column in self._foreign_keys_to(target_table):
+            if (table, column) not in found and table not in excluded_tables:
+                found[(table, column)] = Reference("many2one", table, column)
+
+        return [
+            reference
+            for _key, reference in sorted(found.items())
+            if not any((m, f) in exclude_fields for m, f, _owner in reference.fields)
+        ]
+
+    @api.model
+    def _model_tables(self):
+        """({table: model} of the models whose rows may be redirected,
+        tables that must not be touched)."""
+        tables, excluded = {}, set()
+        for name in self.env.registry:
+            Model = self.env.registry[name]
+            if Model._abstract:
+                continue
+            if name in EXCLUDED_MODELS or not Model._auto:
+                # Merge wizards, and SQL views that cannot be updated.
+                excluded.add(Model._table)
+                excluded.update(
+                    fld.relation
+                    for fld in Model._fields.values()
+                    if fld.type == "many2many" and fld.store
+                )
+                continue
+            tables[Model._table] = name
+        return tables, excluded
+
+    @api.model
+    def _field_references(self, Model, fld, model_name):
+        """The columns through which stored field ``fld`` can point at a
+        record of ``model_name``, as (kind, table, column, owner, attrs)."""
+        key = (Model._name, fld.name)
+        if fld.type == "many2one" and fld.comodel_name == model_name:
+            kind = "company_dependent" if fld.company_dependent else "many2one"
+            keys = DEDUPLICATE_ON.get(key, ())
+            return [(kind, Model._table, fld.name, "id", {"keys": keys})]
+        if fld.type == "many2many":
+            references = []
+            if fld.comodel_name == model_name:
+                attrs = {"keys": (fld.column1,)}
+                references.append(("many2one", fld.relation, fld.column2, "key", attrs))
+            if Model._name == model_name:
+                attrs = {"keys": (fld.column2,)}
+                references.append(
+                    ("many2one", fld.relation, fld.column1, "target", attrs)
+                )
+            return references
+        if fld.type == "reference":
+            return [("reference", Model._table, fld.name, "id", {})]
+        if self._is_res_id_field(Model, fld):
+            attrs = {
+                "model_column": fld.model_field
+                if fld.type == "many2one_reference"
+                else "res_model",
+                "keys": DEDUPLICATE_ON.get(key, ()),
+                "require_empty": REQUIRE_EMPTY.get(key, ()),
+            }
+            return [("res_id", Model._table, fld.name, "id", attrs)]
+        return []
+
+    @api.model
+    def _is_res_id_field(self, Model, fld):
+        """Whether ``fld`` holds a record id whose model is named by a stored
+        character column of the same row (res_model/res_id pairs)."""
+        if fld.type == "many2one_reference":
+            model_field = Model._fields.get(fld.model_field)
+        elif fld.type == "integer" and fld.name == "res_id":
+            model_field = Model._fields.get("res_model")
+        else:
+            return False
+        return bool(
+            model_field
+            and model_field.store
+            and model_field.type in ("char", "selection")
+        )
+
+    @api.model
+    def _foreign_keys_to(self, table):
+        """(table, column) of every single-column foreign key to ``table``."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT src.relname, att.attname
+                  FROM pg_constraint con
+                  JOIN pg_class src ON src.oid = con.conrelid
+                  JOIN pg_class dst ON dst.oid = con.confrelid
+                  JOIN pg_attribute att
+                    ON att.attrelid = con.conrelid AND att.attnum = con.conkey[1]
+                 WHERE con.contype = 'f'
+                   AND dst.relname = %s
+                   AND array_length(con.conkey, 1) = 1
+                """,
+                table,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    # ------------------------------------------------------------------
+    # SQL building blocks
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sql_points_at(self, reference, alias, model_name, record_id):
+        """Condition: row ``alias`` of the reference's table points at
+        ``record_id`` (an SQL expression)."""
+        column = SQL.identifier(alias, reference.column)
+        if reference.kind == "reference":
+            return SQL("%s = concat(%s, ',', %s)", column, model_name, record_id)
+        condition = SQL("%s = %s", column, record_id)
+        if reference.model_column:
+            condition = SQL(
+                "%s AND %s = %s",
+                condition,
+                SQL.identifier(alias, reference.model_column),
+                model_name,
+            )
+        return condition
+
+    @api.model
+    def _sql_source_rows(self, reference, model_name, source_ids):
+        """Condition on ``t`` (joined with mapping ``m``): the row points at a
+        source and is to be redirected."""
+        conditions = [self._sql_points_at(reference, "t", model_name, SQL("m.src"))]
+        conditions += [
+            SQL("%s IS NULL", SQL.identifier("t", column))
+            for column in reference.require_empty
+        ]
+        if reference.has_id and reference.table == self.env[model_name]._table:
+            # The source's own row dies with it; rewriting it is pointless.
+            conditions.append(SQL("t.id <> ALL(%s)", source_ids))
+        return SQL(" AND ").join(conditions)
+
+    @api.model
+    def _sql_target_has_it(self, reference, model_name):
+        """Condition: the target already has the link row ``t`` carries."""
+        same_keys = [
+            SQL("%s = %s", SQL.identifier("d", key), SQL.identifier("t", key))
+            for key in reference.keys
+        ]
+        return SQL(
+            "EXISTS (SELECT 1 FROM %s AS d WHERE %s AND %s)",
+            SQL.identifier(reference.table),
+            self._sql_points_at(reference, "d", model_name, SQL("m.dst")),
+            SQL(" AND ").join(same_keys),
+        )
+
+    @api.model
+    def _sql_mapping(self, mapping):
+        return SQL(
+            "unnest(%s::int[], %s::int[]) AS m(src, dst)",
+            list(mapping),
+            list(mapping.values()),
+        )
+
+    @api.model
+    def _sql_returning(self, reference):
+        columns = [SQL("t.id")] if reference.has_id else []
+        columns += [SQL.identifier("t", key) for key in reference.keys]
+        return SQL(", ").join(columns or [SQL("1 AS one")])
+
+    # ------------------------------------------------------------------
+    # Counting and redirecting
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _count_references(self, references, model_name, mapping):
+        """{reference index: (rows pointing at a source, of which the target
+        already has)} in one query. ``mapping`` is {source id: target id}; a
+        target id of 0 counts without looking for duplicates."""
+        if not references:
+            return {}
+        self.env.flush_all()
+        selects = []
+        for index, reference in enumerate(references):
+            if reference.kind == "company_dependent":
+                where = self._sql_company_dependent_rows(reference, mapping)
+                duplicates = SQL("0")
+                source = SQL("%s AS t", SQL.identifier(reference.table))
+            else:
+                where = self._sql_source_rows(reference, model_name, list(mapping))
+                duplicates = (
+                    SQL(
+                        "count(*) FILTER (WHERE %s)",
+                        self._sql_target_has_it(reference, model_name),
+                    )
+                    if reference.deduplicates
+                    else SQL("0")
+                )
+                source = SQL(
+                    "%s AS t, %s",
+                    SQL.identifier(reference.table),
+                    self._sql_mapping(mapping),
+                )
+            selects.append(
+                SQL(
+                    "SELECT %s AS i, count(*) AS n, %s AS d FROM %s WHERE %s",
+                    index,
+                    duplicates,
+                    source,
+                    where,
+                )
+            )
+        self.env.cr.execute(SQL(" UNION ALL ").join(selects))
+        return {index: (count, dup) for index, count, dup in self.env.cr.fetchall()}
+
+    @api.model
+    def _redirect_references(self, references, model_name, mapping):
+        """Point every reference to a source of ``mapping`` ({source id:
+        target id}) at its target, one statement per column; a link the
+        target already has is dropped (deduplicating references only).
+
+        Runs in the caller's transaction: the caller wraps it in a savepoint
+        so that a ``ReferenceConflictError`` leaves nothing changed.
+        Returns {reference index: {"moved": rows, "dropped": rows}}, rows as
+        dicts of the RETURNING columns (id and key columns).
+        """
+        self.env.flush_all()
+        results = {}
+        for index, reference in enumerate(references):
+            try:
+                if reference.kind == "company_dependent":
+                    moved = self._redirect_company_dependent(reference, mapping)
+                    dropped = []
+                else:
+                    moved, dropped = self._redirect_column(
+                        reference, model_name, mapping
+                    )
+            except psycopg2.IntegrityError as error:
+                raise ReferenceConflictError(reference, error) from error
+            results[index] = {"moved": moved, "dropped": dropped}
+        self._redirect_defaults(model_name, mapping)
+        self._recompute_after_redirect(references, results, mapping)
+        return results
+
+    @api.model
+    def _redirect_column(self, reference, model_name, mapping):
+        cr = self.env.cr
+        source_rows = self._sql_source_rows(reference, model_name, list(mapping))
+        new_value = (
+            SQL("concat(%s, ',', m.dst)", model_name)
+            if reference.kind == "reference"
+            else SQL("m.dst")
+        )
+        keep_duplicates = (
+            SQL("AND NOT %s", self._sql_target_has_it(reference, model_name))
+            if reference.deduplicates
+            else SQL()
+        )
+        cr.execute(
+            SQL(
+                "UPDATE %s AS t SET %s = %s FROM %s WHERE %s %s RETURNING %s",
+                SQL.identifier(reference.table),
+                SQL.identifier(reference.column),
+                new_value,
+                self._sql_mapping(mapping),
+                source_rows,
+                keep_duplicates,
+                self._sql_returning(reference),
+            )
+        )
+        moved = cr.dictfetchall()
+        dropped = []
+        if reference.deduplicates:
+            # What still points at a source is exactly what the target had.
+            cr.execute(
+                SQL(
+                    "DELETE FROM %s AS t USING %s WHERE %s RETURNING %s",
+                    SQL.identifier(reference.table),
+                    self._sql_mapping(mapping),
+                    source_rows,
+                    self._sql_returning(reference),
+                )
+            )
+            dropped = cr.dictfetchall()
+        return moved, dropped
+
+    @api.model
+    def _sql_company_dependent_rows(self, reference, mapping):
+        column = SQL.identifier("t", reference.column)
+        return SQL(
+            "%s IS NOT NULL AND EXISTS (SELECT 1 FROM jsonb_each(%s) AS e "
+            "WHERE e.value IN (SELECT to_jsonb(s.id) FROM unnest(%s::int[]) AS s(id)))",
+            column,
+            column,
+            list(mapping),
+        )
+
+    @api.model
+    def _redirect_company_dependent(self, reference, mapping):
+        column = SQL.identifier("t", reference.column)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE %(table)s AS t
+                   SET %(column)s = (
+                         SELECT jsonb_object_agg(
+                                    e.key, COALESCE(to_jsonb(m.dst), e.value))
+                           FROM jsonb_each(%(qualified)s) AS e
+                           LEFT JOIN %(mapping)s ON e.value = to_jsonb(m.src))
+                 WHERE %(rows)s
+             RETURNING %(returning)s
+                """,
+                table=SQL.identifier(reference.table),
+                column=SQL.identifier(reference.column),
+                qualified=column,
+                mapping=self._sql_mapping(mapping),
+                rows=self._sql_company_dependent_rows(reference, mapping),
+                returning=self._sql_returning(reference),
+            )
+        )
+        return self.env.cr.dictfetchall()
+
+    @api.model
+    def _redirect_defaults(self, model_name, mapping):
+        """Default values (ir.default) of many2one fields to ``model_name``."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE ir_default AS d
+                   SET json_value = m.dst::text
+                  FROM %s, ir_model_fields AS f
+                 WHERE f.id = d.field_id
+                   AND f.ttype = 'many2one'
+                   AND f.relation = %s
+                   AND d.json_value = m.src::text
+                """,
+                self._sql_mapping(mapping),
+                model_name,
+            )
+        )
+
+    @api.model
+    def _changed_records(self, references, results, mapping, which=("moved",)):
+        """{(model, field): ids of the records whose field changed} from the
+        rows of ``results`` listed in ``which`` ("moved", "dropped")."""
+        changed = {}
+        for index, reference in enumerate(references):
+            rows = [row for key in which for row in results[index][key]]
+            if not rows:
+                continue
+            for model, fname, owner in reference.fields:
+                if owner == "id":
+                    ids = {row["id"] for row in rows}
+                elif owner == "key":
+                    ids = {row[reference.keys[0]] for row in rows}
+                else:
+                    ids = set(mapping.values())
+                changed.setdefault((model, fname), set()).update(ids)
+        return changed
+
+    @api.model
+    def _recompute_after_redirect(self, references, results, mapping):
+        """Tell the ORM what changed behind its back, so that the read-only
+        fields derived from the moved ones (a moved contact's commercial
+        entity, a visit report's company, an activity's document name) are
+        recomputed as if the moved fields had been written.
+
+        Editable computed fields (an opportunity's email, phone or address)
+        were only initialised from the old record and have been the
+        document's own data since: they keep their values, as with Odoo's own
+        merge, and so does everything computed from them alone.
+        """
+        self.env.invalidate_all(flush=False)
+        changed = self._changed_records(references, results, mapping)
+        for (model, fname), ids in changed.items():
+            # sudo: dependents must be found whatever the user may read.
+            self.env[model].sudo().browse(sorted(ids)).modified([fname])
+        # Nothing else was pending: the caller flushed before redirecting.
+        for fld in self._computations_to_skip(set(changed)):
+            self.env.remove_to_compute(fld, self.env.records_to_compute(fld))
+        self.env.flush_all()
+
+    @api.model
+    def _computations_to_skip(self, changed):
+        """The pending computations whose values cannot have changed: the
+        editable fields, and the read-only fields depending only on fields
+        of the same record that neither moved nor get recomputed. Anything
+        depending on another record (a dotted path) is kept, to be safe."""
+        pending = list(self.env.fields_to_compute())
+        skip = {fld for fld in pending if not fld.readonly}
+        undecided = set(pending) - skip
+        touched = set(changed)
+        kept = True
+        while kept:
+            kept = {
+                fld
+                for fld in undecided
+                if any(
+                    "." in dep or (fld.model_name, dep) in touched
+                    for dep in self.env.registry.field_depends[fld]
+                )
+            }
+            undecided -= kept
+            touched |= {(fld.model_name, fld.name) for fld in kept}
+        return skip | undecided

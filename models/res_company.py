@@ -1,0 +1,42 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    crm_default_user_id = fields.Many2one(
+        "res.users",
+        string="Default salesperson for leads from non-CRM users",
+        domain=lambda self: [
+            ("share", "=", False),
+            ("groups_id", "in", self.env.ref("sales_team.group_sale_salesman").id),
+        ],
+        help="Salesperson given to a lead that a user outside the CRM (customer "
+        "service, for one) enters without a salesperson. Empty: the "
+        "administrator.",
+    )
+
+    @api.constrains("crm_default_user_id")
+    def _check_crm_default_user_id(self):
+        for company in self.filtered("crm_default_user_id"):
+            user = company.crm_default_user_id
+            if (
+                user.share
+                or company not in user.company_ids
+                or not user._has_group("sales_team.group_sale_salesman")
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot be the default salesperson of "
+                        "%(company)s: choose a CRM user of that company.",
+                        user=user.name,
+                        company=company.name,
+                    )
+                )
+
+    def _get_crm_default_user(self):
+        """The salesperson for a lead entered from outside the CRM."""
+        self.ensure_one()
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        return self.crm_default_user_id or admin or self.env["res.users"]

@@ -1,0 +1,473 @@
+import psycopg2
+
+from odoo import models
+from odoo.exceptions import AccessError, RedirectWarning, UserError
+from odoo.tools import SQL
+
+from .customer_reference_redirect import ReferenceConflictError
+
+MERGE_GROUPS = ("base.group_partner_manager", "sales_team.group_sale_manager")
+
+# Consents are personal to the customer who gave them: a merge drops the
+# source's consents (and moves their documents) instead of moving them.
+CONSENT_FIELD = ("customer.consent", "partner_id")
+
+# History counter: the (model, field) references it counts the records of.
+HISTORY_COUNTS = {
+    "visit_report_count": (("customer.visit.report", "partner_id"),),
+    "activity_count": (("mail.activity", "res_id"),),
+    "event_count": (("calendar.event", "partner_ids"), ("calendar.event", "res_id")),
+    "visit_block_count": (("customer.visit.block", "partner_id"),),
+    "lead_count": (("crm.lead", "partner_id"),),
+}
+
+
+class ResPartner(models.Model):
+    # The merge lives in its own file although it extends res.partner like
+    # res_partner.py: its rules and engine read better together than spread
+    # over the partner's trash and transfer code.
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------
+    # Rules: one function each, all called by _check_merge_rules, which
+    # every entry point (engine, wizard preview) goes through.
+    # ------------------------------------------------------------------
+
+    def _check_merge_rules(self, target):
+        """Raise a UserError naming both customers and the fix unless this
+        customer may be merged into ``target``."""
+        self.ensure_one()
+        target.ensure_one()
+        self._check_merge_permission(target)
+        self._check_merge_identity(target)
+        self._check_merge_trash(target)
+        self._check_merge_structure(target)
+        self._check_merge_sync(target)
+        self._check_merge_consents(target)
+
+    def _check_merge_permission(self, target):
+        """Merging needs the contact-management or the sales administrator
+        right, and write access to both customers."""
+        names = self._merge_names(target)
+        user = self.env.user
+        if not self.env.su and not any(user.has_group(xmlid) for xmlid in MERGE_GROUPS):
+            raise AccessError(
+                self.env._(
+                    "You may not merge customer %(merged)s into %(kept)s: merging "
+                    "needs the Contact Creation right or the Sales Administrator "
+                    "right, ask an administrator for one of them.",
+                    **names,
+                )
+            )
+        for partner in self | target:
+            if not partner.has_access("write"):
+                raise AccessError(
+                    self.env._(
+                        "You may not merge customer %(merged)s into %(kept)s "
+                        "because you cannot modify %(partner)s: ask its "
+                        "salesperson or an administrator to merge them.",
+                        partner=partner.display_name,
+                        **names,
+                    )
+                )
+
+    def _check_merge_identity(self, target):
+        """Two different customers of one company, not of one family, and the
+        source is nobody's user account."""
+        names = self._merge_names(target)
+        if self == target:
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s cannot be merged into itself: choose the "
+                    "right customer to merge it into.",
+                    **names,
+                )
+            )
+        if self.company_id != target.company_id:
+            no_company = self.env._("no company")
+            raise UserError(
+                self.env._(
+                    "Customers %(merged)s (%(merged_company)s) and %(kept)s "
+                    "(%(kept_company)s) belong to different companies: only "
+                    "customers of the same company can be merged.",
+                    merged_company=self.company_id.display_name or no_company,
+                    kept_company=target.company_id.display_name or no_company,
+                    **names,
+                )
+            )
+        # sudo and archived records too: a contact the user cannot see may
+        # still link the two customers into one family.
+        partners = self.sudo().with_context(active_test=False)
+        if partners.search_count(
+            [("id", "=", target.id), ("id", "child_of", self.id)]
+        ) or partners.search_count(
+            [("id", "=", self.id), ("id", "child_of", target.id)]
+        ):
+            raise UserError(
+                self.env._(
+                    "Customers %(merged)s and %(kept)s are a company and one of "
+                    "its contacts: detach the contact from the company before "
+                    "merging them.",
+                    **names,
+                )
+            )
+        # sudo: contact managers may not list users, and an archived user
+        # still owns its contact.
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "=", self.id)])
+        )
+        if users:
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s is the contact of user %(user)s and cannot "
+                    "be merged away: merge %(kept)s into %(merged)s instead.",
+                    user=", ".join(users.mapped("login")),
+                    **names,
+                )
+            )
+
+    def _check_merge_trash(self, target):
+        """Neither customer is in the trash: the trash hides a customer's
+        linked records, which would stay hidden on the right customer or
+        disappear into the trash with it."""
+        for partner in self | target:
+            if partner.trashed_at:
+                raise UserError(
+                    self.env._(
+                        "Customer %(partner)s is in the trash, so %(merged)s cannot "
+                        "be merged into %(kept)s: restore %(partner)s first.",
+                        partner=partner.display_name,
+                        **self._merge_names(target),
+                    )
+                )
+
+    def _check_merge_structure(self, target):
+        """Both customers lie on one line of the structure tree and the merge
+        goes down it: the source's unit is the target's or above it. A
+        customer without a unit stands for the whole organisation, above
+        every unit."""
+        # sudo: the rule compares positions in the tree, whatever units the
+        # user may browse.
+        source_unit = self.structure_unit_id.sudo()
+        target_unit = target.structure_unit_id.sudo()
+        if not source_unit or (
+            target_unit and source_unit._is_ancestor_or_self_of(target_unit)
+        ):
+            return
+        whole = self.env._("whole organisation")
+        values = dict(
+            self._merge_names(target),
+            merged_unit=source_unit.complete_name,
+            kept_unit=target_unit.complete_name or whole,
+        )
+        if not target_unit or target_unit._is_ancestor_or_self_of(source_unit):
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s (%(merged_unit)s) lies below %(kept)s "
+                    "(%(kept_unit)s) in the organisation and a merge goes from "
+                    "the higher unit to the lower one: merge %(kept)s into "
+                    "%(merged)s instead.",
+                    **values,
+                )
+            )
+        raise UserError(
+            self.env._(
+                "Customers %(merged)s (%(merged_unit)s) and %(kept)s "
+                "(%(kept_unit)s) are in different channels, branches or "
+                "departments: put them on one line of the organisation before "
+                "merging them.",
+                **values,
+            )
+        )
+
+    def _check_merge_sync(self, target):
+        """A synchronised customer is never merged into an unsynchronised one."""
+        if self.is_synced and not target.is_synced:
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s is synchronised with the ERP and "
+                    "%(kept)s is not, and a synchronised customer is never "
+                    "merged into an unsynchronised one: merge %(kept)s into "
+                    "%(merged)s instead.",
+                    **self._merge_names(target),
+                )
+            )
+
+    def _check_merge_consents(self, target):
+        """Consents are not carried over: a source with consents needs a
+        target with consents of its own."""
+        if self._merge_consents() and not target._merge_consents():
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s has GDPR consents and %(kept)s has "
+                    "none, and a merge does not carry consents over: record the "
+                    "consent on %(kept)s first, or merge %(kept)s into "
+                    "%(merged)s instead.",
+                    **self._merge_names(target),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Preview and engine
+    # ------------------------------------------------------------------
+
+    def _merge_preview(self, target=None):
+        """What a merge of this customer into ``target`` moves, without
+        changing anything: {"references": [{"model", "field", "count",
+        "duplicates"}], "consents": [...], "documents": [...]}; duplicates
+        are links ``target`` already has, which are dropped."""
+        self.ensure_one()
+        Redirect = self.env["customer.reference.redirect"]
+        references = Redirect._find_references(
+            "res.partner", exclude_fields={CONSENT_FIELD}
+        )
+        counts = Redirect._count_references(
+            references, "res.partner", {self.id: target.id if target else 0}
+        )
+        lines = [
+            dict(self._merge_reference_label(reference), count=count, duplicates=dup)
+            for index, reference in enumerate(references)
+            for count, dup in [counts[index]]
+            if count
+        ]
+        consents, documents = self._merge_consents_and_documents()
+        return {
+            "references": lines,
+            "consents": self._merge_consent_labels(consents),
+            "documents": documents.mapped("name"),
+        }
+
+    def _merge_into(self, target):
+        """Merge this customer (the wrong one) into ``target`` (the right one).
+
+        Every reference to this customer in every installed model moves to
+        ``target``, its consents are dropped and their documents attached to
+        ``target``, the merge is written to ``target``'s chatter and to the
+        ownership history, and this customer is deleted. On any refusal or
+        failure nothing changes and a UserError says why. Returns a summary.
+        """
+        self.ensure_one()
+        target.ensure_one()
+        Redirect = self.env["customer.reference.redirect"]
+        names = self._merge_names(target)
+        try:
+            with self.env.cr.savepoint():
+                self._merge_lock(target)
+                self._check_merge_rules(target)
+                source_name = self._merge_source_name()
+                from_user = self.user_id
+                consents, documents = self._merge_consents_and_documents()
+                summary = {
+                    "source_name": source_name,
+                    "consents": self._merge_consent_labels(consents),
+                    "documents": documents.mapped("name"),
+                }
+                documents.write({"res_model": target._name, "res_id": target.id})
+                consents.unlink()
+                summary["bank_accounts"] = self._merge_bank_accounts(target)
+                references = Redirect._find_references(
+                    "res.partner", exclude_fields={CONSENT_FIELD}
+                )
+                mapping = {self.id: target.id}
+                results = Redirect._redirect_references(
+                    references, "res.partner", mapping
+                )
+                summary.update(
+                    self._merge_summarize(references, results),
+                    counts=self._merge_history_counts(references, results, mapping),
+                )
+                self._merge_write_history(target, summary, from_user)
+                target._merge_post_audit(summary)
+                self._merge_delete_source(target)
+        except ReferenceConflictError as conflict:
+            # Named only now: the failed statement aborted the transaction
+            # until the savepoint was rolled back.
+            label = self._merge_reference_label(conflict.reference)
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s cannot be merged into %(kept)s: both are "
+                    "linked to the same record through %(model)s (%(field)s), "
+                    "which allows only one link, so nothing was changed; remove "
+                    "the link of %(merged)s, then merge again.",
+                    model=label["model"],
+                    field=label["field"],
+                    **names,
+                )
+            ) from conflict.error
+        return summary
+
+    def _merge_lock(self, target):
+        # Two merges (or a merge and a transfer) of the same customers at once
+        # would each move half of the links.
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR UPDATE",
+                tuple((self | target).ids),
+            )
+        )
+
+    def _merge_consents(self):
+        # sudo: the GDPR rule holds whatever consents the user may read.
+        return (
+            self.env["customer.consent"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "in", self.ids)])
+        )
+
+    def _merge_consents_and_documents(self):
+        """The consents of this customer and their documents: the signed
+        documents and any file attached to the consent records."""
+        consents = self._merge_consents()
+        # sudo: like the consents, their files move whoever merges.
+        documents = consents.document_ids | self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", consents._name), ("res_id", "in", consents.ids)]
+        )
+        return consents, documents
+
+    def _merge_consent_labels(self, consents):
+        return [
+            self.env._(
+                "%(purpose)s, granted on %(granted)s",
+                purpose=consent.purpose,
+                granted=consent.granted_on,
+            )
+            if consent.state == "granted"
+            else self.env._(
+                "%(purpose)s, granted on %(granted)s, revoked on %(revoked)s",
+                purpose=consent.purpose,
+                granted=consent.granted_on,
+                revoked=consent.revoked_on,
+            )
+            for consent in consents
+        ]
+
+    def _merge_bank_accounts(self, target):
+        """A bank account the target already has (same number) is the same
+        account: what points at the source's copy is pointed at the target's
+        and the copy is dropped. Other accounts move with the other links.
+        Returns the numbers of the dropped copies."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT src.id, dst.id
+                  FROM res_partner_bank src
+                  JOIN res_partner_bank dst
+                    ON dst.sanitized_acc_number = src.sanitized_acc_number
+                 WHERE src.partner_id = %s AND dst.partner_id = %s
+                """,
+                self.id,
+                target.id,
+            )
+        )
+        duplicates = dict(self.env.cr.fetchall())
+        if not duplicates:
+            return []
+        Redirect = self.env["customer.reference.redirect"]
+        Redirect._redirect_references(
+            Redirect._find_references("res.partner.bank"),
+            "res.partner.bank",
+            duplicates,
+        )
+        # sudo: the merge drops the copy, not the user's delete right.
+        copies = self.env["res.partner.bank"].sudo().browse(list(duplicates))
+        numbers = copies.mapped("acc_number")
+        copies.unlink()
+        return numbers
+
+    def _merge_reference_label(self, reference):
+        """{"model": ..., "field": ...} naming a reference for people."""
+        for owners in (("id", "key"), ("target",)):
+            for model, fname, owner in reference.fields:
+                if owner in owners:
+                    Model = self.env[model]
+                    return {
+                        # sudo: model names are labels, not data.
+                        "model": self.env["ir.model"].sudo()._get(model).name
+                        or Model._description,
+                        "field": Model._fields[fname]._description_string(self.env),
+                    }
+        return {"model": reference.table, "field": reference.column}
+
+    def _merge_summarize(self, references, results):
+        moved, dropped = [], []
+        for index, reference in enumerate(references):
+            label = self._merge_reference_label(reference)
+            for key, lines in (("moved", moved), ("dropped", dropped)):
+                if results[index][key]:
+                    lines.append(dict(label, count=len(results[index][key])))
+        return {"moved": moved, "dropped": dropped}
+
+    def _merge_history_counts(self, references, results, mapping):
+        """Records of each kind the history counts that were linked to this
+        customer, moved or already linked to the target."""
+        Redirect = self.env["customer.reference.redirect"]
+        records = Redirect._changed_records(
+            references, results, mapping, ("moved", "dropped")
+        )
+        counts = {}
+        for counter, keys in HISTORY_COUNTS.items():
+            ids = set()
+            for key in keys:
+                ids |= records.get(key, set())
+            counts[counter] = len(ids)
+        return counts
+
+    def _merge_source_name(self):
+        if self.external_ref:
+            return f"{self.display_name} [{self.external_ref}]"
+        return self.display_name
+
+    def _merge_names(self, target):
+        return {"merged": self.display_name, "kept": target.display_name}
+
+    def _merge_write_history(self, target, summary, from_user):
+        # sudo: users only read the history; the engine writes it.
+        return (
+            self.env["customer.ownership.history"]
+            .sudo()
+            .create(
+                dict(
+                    summary["counts"],
+                    partner_id=target.id,
+                    source_partner_id=self.id,
+                    source_name=summary["source_name"],
+                    from_user_id=from_user.id,
+                    to_user_id=target.user_id.id,
+                    mode="merge",
+                    origin="merge",
+                    user_id=self.env.uid,
+                )
+            )
+        )
+
+    def _merge_post_audit(self, summary):
+        self.ensure_one()
+        body = self.env["ir.qweb"]._render(
+            "crm_customer_ownership.customer_merge_message", summary
+        )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _merge_delete_source(self, target):
+        names = self._merge_names(target)
+        try:
+            # sudo: the merge right stands for deleting the duplicate; a sales
+            # administrator may not delete contacts otherwise.
+            self.sudo().unlink()
+        except (UserError, RedirectWarning, psycopg2.Error) as error:
+            reason = (
+                error.diag.message_primary
+                if isinstance(error, psycopg2.Error)
+                else error.args[0]
+            )
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s cannot be deleted, so it was not merged "
+                    "into %(kept)s and nothing was changed: %(reason)s",
+                    reason=reason,
+                    **names,
+                )
+            ) from error

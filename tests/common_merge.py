@@ -1,0 +1,110 @@
+import base64
+
+from odoo.tests import new_test_user
+
+from .common import CustomerOwnershipCase
+
+
+class CustomerMergeCase(CustomerOwnershipCase):
+    """Users who may merge, an organisation tree, and helpers to build
+    customers with linked documents and to prove that nothing changed.
+
+    Tree: Field Sales (channel) > North (branch) > North 1 (department);
+    Field Sales > South (branch); Key Accounts (another channel).
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_company = cls.env["res.company"].create({"name": "Other Company"})
+        cls.contact_manager = new_test_user(
+            cls.env,
+            login="t_contact_manager",
+            name="Test Contact Manager",
+            groups="base.group_user,base.group_partner_manager",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id, cls.other_company.id],
+        )
+        Unit = cls.env["customer.structure.unit"]
+        cls.channel = Unit.create({"name": "Field Sales", "kind": "channel"})
+        cls.north = Unit.create(
+            {"name": "North", "kind": "branch", "parent_id": cls.channel.id}
+        )
+        cls.north_1 = Unit.create(
+            {"name": "North 1", "kind": "department", "parent_id": cls.north.id}
+        )
+        cls.south = Unit.create(
+            {"name": "South", "kind": "branch", "parent_id": cls.channel.id}
+        )
+        cls.key_accounts = Unit.create({"name": "Key Accounts", "kind": "channel"})
+
+    def _customer(self, name, **vals):
+        vals.setdefault("user_id", self.huber.id)
+        return self.Partner.create(dict(vals, name=name))
+
+    def _pair(self, source_vals=None, target_vals=None):
+        """A wrong customer (A) and a right one (B)."""
+        source = self._customer("Wrong Customer", **(source_vals or {}))
+        target = self._customer("Right Customer", **(target_vals or {}))
+        return source, target
+
+    def _merge(self, source, target, user=None):
+        """Merge through the wizard, as an XML-RPC client or the UI would."""
+        wizard = (
+            self.env["customer.merge.wizard"]
+            .with_user(user or self.sales_manager)
+            .create({"source_partner_id": source.id, "target_partner_id": target.id})
+        )
+        return wizard.action_merge()
+
+    def _attachment(self, name, res_model=False, res_id=0):
+        return self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "datas": base64.b64encode(name.encode()),
+                "res_model": res_model,
+                "res_id": res_id,
+            }
+        )
+
+    def _consent(self, partner, purpose="Newsletter", documents=()):
+        consent = self.env["customer.consent"].create(
+            {"partner_id": partner.id, "purpose": purpose, "granted_on": "2025-03-01"}
+        )
+        if documents:
+            consent.document_ids = [
+                self._attachment(name, "customer.consent", consent.id).id
+                for name in documents
+            ]
+        return consent
+
+    def _snapshot(self, *partners):
+        """Everything a merge could change about these customers and what is
+        linked to them, as plain data."""
+        env = self.env(su=True)
+        Redirect = env["customer.reference.redirect"]
+        references = Redirect._find_references("res.partner")
+        snapshot = {}
+        for partner in partners:
+            consents = (
+                env["customer.consent"]
+                .with_context(active_test=False)
+                .search([("partner_id", "=", partner.id)])
+            )
+            snapshot[partner.id] = {
+                "exists": bool(partner.exists()),
+                "values": partner.exists().read(
+                    ["name", "email", "phone", "parent_id", "user_id"]
+                ),
+                "references": Redirect._count_references(
+                    references, "res.partner", {partner.id: 0}
+                ),
+                "consents": consents.ids,
+                "documents": [
+                    (doc.id, doc.res_model, doc.res_id) for doc in consents.document_ids
+                ],
+                "history": env["customer.ownership.history"].search_count(
+                    [("partner_id", "=", partner.id)]
+                ),
+            }
+        return snapshot

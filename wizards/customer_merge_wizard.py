@@ -1,0 +1,70 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class CustomerMergeWizard(models.TransientModel):
+    """Merge a wrong customer into the right one (see
+    ``res.partner._merge_into`` for what moves and the rules)."""
+
+    _name = "customer.merge.wizard"
+    _description = "Merge Customers"
+
+    source_partner_id = fields.Many2one(
+        "res.partner",
+        string="Wrong Customer",
+        required=True,
+        # The merge deletes it; the wizard goes with it.
+        ondelete="cascade",
+        help="Merged away: everything linked to it moves to the right customer, "
+        "then it is deleted.",
+    )
+    target_partner_id = fields.Many2one(
+        "res.partner",
+        string="Right Customer",
+        required=True,
+        ondelete="cascade",
+        domain="[('id', '!=', source_partner_id)]",
+        help="Keeps its own details and receives everything linked to the wrong "
+        "customer.",
+    )
+    refusal_reason = fields.Text(compute="_compute_preview")
+    preview = fields.Json(
+        compute="_compute_preview",
+        help="What the merge moves: counts per model and field, consents "
+        "dropped, consent documents moved.",
+    )
+    preview_html = fields.Html(compute="_compute_preview", string="What Moves")
+
+    @api.depends("source_partner_id", "target_partner_id")
+    def _compute_preview(self):
+        for wizard in self:
+            source = wizard.source_partner_id._origin
+            target = wizard.target_partner_id._origin
+            wizard.refusal_reason = False
+            wizard.preview = wizard.preview_html = False
+            if not source:
+                continue
+            if target:
+                try:
+                    source._check_merge_rules(target)
+                except UserError as error:
+                    wizard.refusal_reason = error.args[0]
+            preview = source._merge_preview(target)
+            wizard.preview = preview
+            wizard.preview_html = self.env["ir.qweb"]._render(
+                "crm_customer_ownership.customer_merge_preview",
+                dict(preview, source=source, target=target),
+            )
+
+    def action_merge(self):
+        """Merge the wrong customer into the right one and open the right one."""
+        self.ensure_one()
+        target = self.target_partner_id
+        self.source_partner_id._merge_into(target)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": target._name,
+            "res_id": target.id,
+            "views": [[False, "form"]],
+            "target": "current",
+        }
