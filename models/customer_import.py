@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import split_every
 
 from .customer_import_reader import CustomerFileReader
-from .res_partner import EXTERNAL_REF_MAX_LENGTH
+from .res_partner import EXTERNAL_REF_MAX_LENGTH, TRANSFER_GROUP
 
 IMPORT_MODES = [
     ("create", "Create only"),
@@ -23,7 +23,6 @@ KEY_FIELDS = [
     ("internal", "Odoo ID"),
     ("both", "Odoo ID, else External ID"),
 ]
-TRANSFER_GROUP = "crm_customer_ownership.group_customer_transfer"
 SALE_MANAGER_GROUP = "sales_team.group_sale_manager"
 PARAM_PREFIX = "crm_customer_ownership.import_"
 LIMIT_DEFAULTS = {"max_mb": 30, "max_rows": 100_000, "max_unzip_ratio": 100}
@@ -494,6 +493,7 @@ class CustomerImport(models.AbstractModel):
         del rows, matches
         self._mark_same_target(lines)
         self._mark_ref_clashes(lines, agent)
+        self._mark_unreachable_sources(lines, transfer_mode)
         if import_mode == "update_delete":
             lines += self._plan_trash(lines, agent)
         # The lookups cached every matched customer; the plan keeps their ids.
@@ -802,6 +802,34 @@ class CustomerImport(models.AbstractModel):
                         rows=", ".join(map(str, rows_by_ref[ref])),
                         agent=agent.name,
                         ref=ref,
+                    ),
+                )
+
+    @api.model
+    def _mark_unreachable_sources(self, lines, transfer_mode):
+        """A customer the user may not change (move) or read (copy) cannot be
+        transferred: the transfer engine would refuse the whole import, so the
+        preview shows which rows."""
+        lines = [line for line in lines if line["action"] == "transfer"]
+        if not lines:
+            return
+        sources = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .browse([line["source_id"] for line in lines])
+        )
+        operation = "write" if transfer_mode == "move" else "read"
+        reachable = set(sources._filtered_access(operation).ids)
+        for line in lines:
+            if line["source_id"] not in reachable:
+                line.update(
+                    action="error",
+                    message=self.env._(
+                        "The customer %(key)s of %(user)s is out of your reach, "
+                        "so it cannot be transferred: ask a sales administrator "
+                        "to import this file.",
+                        key=line["key"],
+                        user=self.env["res.users"].browse(line["from_user_id"]).name,
                     ),
                 )
 
