@@ -1,0 +1,1025 @@
+import io
+import re
+from collections import Counter, defaultdict
+from functools import partial
+
+from openpyxl import Workbook
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import split_every
+
+from .customer_import_reader import CustomerFileReader
+from .res_partner import EXTERNAL_REF_MAX_LENGTH, TRANSFER_GROUP
+
+IMPORT_MODES = [
+    ("create", "Create only"),
+    ("update", "Create and update"),
+    ("update_delete", "Create, update and trash absent"),
+]
+TRANSFER_MODES = [("none", "No transfer"), ("copy", "Copy"), ("move", "Move")]
+KEY_FIELDS = [
+    ("external", "External ID"),
+    ("internal", "Odoo ID"),
+    ("both", "Odoo ID, else External ID"),
+]
+SALE_MANAGER_GROUP = "sales_team.group_sale_manager"
+PARAM_PREFIX = "crm_customer_ownership.import_"
+LIMIT_DEFAULTS = {"max_mb": 30, "max_rows": 100_000, "max_unzip_ratio": 100}
+# Keys per lookup query: a few queries per thousand rows, never one per row.
+LOOKUP_BATCH = 5000
+# Records per create call: large enough for multi-row INSERTs, small enough
+# to empty the ORM cache between calls.
+WRITE_BATCH = 5000
+# Where a row's key is looked for, in this order; the first kind that holds
+# the key decides. Archived (not trashed) customers of the agent stop the
+# row: creating a twin would break the unique External ID per salesperson.
+LOOKUP_ORDER = ("own", "own_trash", "own_archived", "other", "other_trash")
+IMPORTABLE_TYPES = frozenset(
+    {"char", "text", "selection", "integer", "float", "boolean", "date"}
+)
+# Stored fields an import must never set: keys, ownership, trash, bookkeeping.
+NOT_IMPORTABLE = frozenset(
+    {
+        "id",
+        "active",
+        "user_id",
+        "company_id",
+        "trashed_at",
+        "trashed_by_id",
+        "display_name",
+        "create_date",
+        "write_date",
+    }
+)
+COUNTRY_COLUMN = "country_code"
+TEMPLATE_FILENAME = "customer_import_template.xlsx"
+TEMPLATE_COLUMNS = (
+    "external_ref",
+    "name",
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "street2",
+    "zip",
+    "city",
+    COUNTRY_COLUMN,
+    "vat",
+)
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "x", "ja", "wahr"})
+FALSE_WORDS = frozenset({"", "0", "false", "no", "n", "nein", "falsch"})
+COUNT_ACTIONS = (
+    "create",
+    "update",
+    "unchanged",
+    "restore",
+    "transfer",
+    "trash",
+    "error",
+)
+
+
+def normalize_header(header):
+    """'Country Code' and 'country-code' name the column country_code."""
+    return re.sub(r"[\s\-]+", "_", (header or "").strip().lower())
+
+
+class CustomerImport(models.AbstractModel):
+    """The import engine behind the import wizard and XML-RPC: reads a file,
+    plans each row (``_plan_import``, which writes nothing) and applies the
+    plan in one savepoint (``_apply_plan``), transferring customers through
+    ``res.partner._transfer_customers``."""
+
+    _name = "customer.import"
+    _description = "Customer Import Engine"
+
+    # ------------------------------------------------------------------
+    # Settings and rights
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_import_limits(self):
+        """The file limits, from system parameters ``crm_customer_ownership.
+        import_max_mb``, ``import_max_rows`` and ``import_max_unzip_ratio``."""
+        params = self.env["ir.config_parameter"].sudo()
+        limits = {}
+        for key, default in LIMIT_DEFAULTS.items():
+            value = params.get_param(PARAM_PREFIX + key)
+            try:
+                limits[key] = int(value) if value else default
+            except ValueError:
+                limits[key] = default
+        return limits
+
+    @api.model
+    def _check_import_allowed(self, agent, import_mode, transfer_mode):
+        """Every rule on who may import what, for the UI and XML-RPC alike."""
+        user = self.env.user
+        if agent != user and not user.has_group(SALE_MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only sales administrators may import the customer list of "
+                    "another salesperson (%(agent)s): import your own list or "
+                    "ask a sales administrator.",
+                    agent=agent.name,
+                )
+            )
+        if not agent.active or agent.share:
+            raise UserError(
+                self.env._(
+                    "%(agent)s is not an active internal user: import the "
+                    "customers for an active salesperson.",
+                    agent=agent.name,
+                )
+            )
+        self.env["res.partner"].check_access("create")
+        self.env["res.partner"].check_access("write")
+        if transfer_mode == "none":
+            return
+        if import_mode not in ("update", "update_delete"):
+            raise UserError(
+                self.env._(
+                    "Customers can only be transferred by an import that updates: "
+                    "choose the mode 'Create and update' or 'Create, update and "
+                    "trash absent', or no transfer."
+                )
+            )
+        if not user.has_group(TRANSFER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to transfer customers between "
+                    "salespeople: import without transfer, or ask an "
+                    "administrator for the right 'Transfer customers between "
+                    "salespeople'."
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # File and columns
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _open_file(self, data, filename):
+        limits = self._get_import_limits()
+        return CustomerFileReader(
+            data,
+            filename,
+            self.env._,
+            max_bytes=limits["max_mb"] * 1024 * 1024,
+            max_rows=limits["max_rows"],
+            max_unzip_ratio=limits["max_unzip_ratio"],
+        )
+
+    @api.model
+    def _importable_fields(self):
+        """{column name: res.partner field name} of the stored plain fields an
+        import may set, plus the country by ISO code."""
+        columns = {}
+        for name, field in self.env["res.partner"]._fields.items():
+            if (
+                field.store
+                and field.type in IMPORTABLE_TYPES
+                and name not in NOT_IMPORTABLE
+                and not field.readonly
+                and not (field.compute and not field.inverse)
+                and not field.related
+            ):
+                columns[name] = name
+        columns[COUNTRY_COLUMN] = "country_id"
+        return columns
+
+    @api.model
+    def _map_columns(self, header, key_fields, filename):
+        """{column index: field name} for the file's header; ``id`` is the
+        internal key. Refuses unknown, repeated and missing key columns."""
+        importable = self._importable_fields()
+        mapping, unknown, seen, repeated = {}, [], set(), []
+        for index, title in enumerate(header):
+            column = normalize_header(title)
+            if not column:
+                if title:
+                    unknown.append(title)
+                continue
+            if column in seen:
+                repeated.append(title)
+                continue
+            seen.add(column)
+            if column == "id":
+                mapping[index] = "id"
+            elif column in importable:
+                mapping[index] = importable[column]
+            else:
+                unknown.append(title)
+        if unknown:
+            raise UserError(
+                self.env._(
+                    "The file %(file)s has columns no customer field matches "
+                    "(%(columns)s): rename them to field names as in the "
+                    "template, or remove them.",
+                    file=filename,
+                    columns=", ".join(unknown),
+                )
+            )
+        if repeated:
+            raise UserError(
+                self.env._(
+                    "The file %(file)s has the columns %(columns)s more than "
+                    "once: keep one of each.",
+                    file=filename,
+                    columns=", ".join(repeated),
+                )
+            )
+        fields_in_file = set(mapping.values())
+        needed = {
+            "external": {"external_ref"},
+            "internal": {"id"},
+            "both": {"external_ref", "id"},
+        }[key_fields]
+        missing = needed - fields_in_file
+        if missing:
+            raise UserError(
+                self.env._(
+                    "The file %(file)s has no %(columns)s column, which the "
+                    "chosen key needs: add the column or choose another key.",
+                    file=filename,
+                    columns=" / ".join(sorted(missing)),
+                )
+            )
+        if key_fields == "external" and "id" in fields_in_file:
+            raise UserError(
+                self.env._(
+                    "The file %(file)s has an id column but the key is the "
+                    "External ID only: choose the key 'Both' or remove the id "
+                    "column.",
+                    file=filename,
+                )
+            )
+        return mapping
+
+    @api.model
+    def _column_converters(self, mapping):
+        """{field name: function(text) -> value}; a function raises
+        ValueError with the message to show on the row."""
+        Partner = self.env["res.partner"]
+        converters = {}
+        for fname in mapping.values():
+            if fname == "id":
+                converters[fname] = self._cell_to_id
+            elif fname == "country_id":
+                countries = {
+                    country.code.upper(): country.id
+                    for country in self.env["res.country"].search_fetch([], ["code"])
+                }
+                converters[fname] = partial(self._cell_to_country, countries)
+            else:
+                field = Partner._fields[fname]
+                converters[fname] = partial(
+                    getattr(self, f"_cell_to_{field.type}"), field
+                )
+        return converters
+
+    def _bad_cell(self, field, text, hint):
+        return ValueError(
+            self.env._(
+                "%(value)s is not a valid value for the column %(column)s: %(hint)s.",
+                value=text,
+                column=field.name,
+                hint=hint,
+            )
+        )
+
+    def _cell_to_id(self, text):
+        if not text:
+            return False
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(
+                self.env._(
+                    "%(value)s is not an Odoo ID: the id column takes whole numbers.",
+                    value=text,
+                )
+            ) from None
+
+    def _cell_to_country(self, countries, text):
+        if not text:
+            return False
+        country_id = countries.get(text.upper())
+        if not country_id:
+            raise ValueError(
+                self.env._(
+                    "Unknown country code %(code)s: use the two-letter ISO code "
+                    "(AT, DE, ...).",
+                    code=text,
+                )
+            )
+        return country_id
+
+    def _cell_to_char(self, field, text):
+        return text or False
+
+    _cell_to_text = _cell_to_char
+
+    def _cell_to_selection(self, field, text):
+        if not text:
+            return False
+        selection = field._description_selection(self.env)
+        for value, label in selection:
+            if text.lower() in (str(value).lower(), str(label).lower()):
+                return value
+        raise self._bad_cell(
+            field,
+            text,
+            self.env._(
+                "use one of %(values)s",
+                values=", ".join(str(value) for value, _label in selection),
+            ),
+        )
+
+    def _cell_to_integer(self, field, text):
+        try:
+            return int(float(text)) if text else 0
+        except ValueError:
+            raise self._bad_cell(field, text, self.env._("write a number")) from None
+
+    def _cell_to_float(self, field, text):
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            return float(text) if text else 0.0
+        except ValueError:
+            raise self._bad_cell(field, text, self.env._("write a number")) from None
+
+    def _cell_to_boolean(self, field, text):
+        word = text.lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise self._bad_cell(field, text, self.env._("write 1 or 0"))
+
+    def _cell_to_date(self, field, text):
+        if not text:
+            return False
+        try:
+            if re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}", text):
+                day, month, year = text.split(".")
+                text = f"{year}-{int(month):02d}-{int(day):02d}"
+            return fields.Date.to_date(text[:10])
+        except ValueError:
+            raise self._bad_cell(
+                field, text, self.env._("write a date as YYYY-MM-DD")
+            ) from None
+
+    @api.model
+    def _parse_rows(self, reader, mapping):
+        """Each data row as {"row", "ref", "id", "vals", "error"}: the key
+        columns apart, the other columns converted to field values."""
+        converters = self._column_converters(mapping)
+        rows = []
+        for number, values in reader.rows():
+            row = {"row": number, "ref": False, "id": False, "vals": {}, "error": ""}
+            errors = []
+            for index, fname in mapping.items():
+                text = values[index] if index < len(values) else ""
+                try:
+                    value = converters[fname](text)
+                except ValueError as error:
+                    errors.append(str(error.args[0]))
+                    continue
+                if fname == "id":
+                    row["id"] = value
+                else:
+                    row["vals"][fname] = value
+                    if fname == "external_ref":
+                        row["ref"] = value
+            if row["ref"] and len(row["ref"]) > EXTERNAL_REF_MAX_LENGTH:
+                errors.append(
+                    self.env._(
+                        "The External ID %(ref)s is longer than %(max)s "
+                        "characters: shorten it.",
+                        ref=row["ref"],
+                        max=EXTERNAL_REF_MAX_LENGTH,
+                    )
+                )
+            row["error"] = " ".join(errors)
+            rows.append(row)
+        return rows
+
+    # ------------------------------------------------------------------
+    # Lookup
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _customer_domain(self):
+        """The customers an import looks at: owned by a salesperson, top-level
+        (contacts of a company follow it), of the current company or shared."""
+        return [
+            ("user_id", "!=", False),
+            ("parent_id", "=", False),
+            ("company_id", "in", [self.env.company.id, False]),
+        ]
+
+    @api.model
+    def _find_by_keys(self, key_field, keys, fnames):
+        """{key: [partner, ...]} of the company's customers whose ``key_field``
+        (``external_ref`` or ``id``) is one of ``keys``, every owner, trash
+        included, in a few batched queries."""
+        # sudo: the import must see the customers and trash of other
+        # salespeople to transfer them; the transfer engine checks the
+        # user's own rights before anything moves.
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        found = defaultdict(list)
+        read = list({*fnames, "external_ref", "user_id", "active", "trashed_at"})
+        for batch in split_every(LOOKUP_BATCH, keys, list):
+            domain = self._customer_domain() + [(key_field, "in", batch)]
+            for partner in Partner.search_fetch(domain, read, order="id"):
+                found[partner[key_field]].append(partner)
+        return found
+
+    @api.model
+    def _lookup(self, candidates, agent):
+        """(kind, partners) for one key: the first kind of LOOKUP_ORDER that
+        holds it, or ("none", [])."""
+        kinds = defaultdict(list)
+        for partner in candidates:
+            own = partner.user_id.id == agent.id
+            if partner.active:
+                kind = "own" if own else "other"
+            elif partner.trashed_at:
+                kind = "own_trash" if own else "other_trash"
+            elif own:
+                kind = "own_archived"
+            else:
+                continue  # archived by another salesperson: out of play
+            kinds[kind].append(partner)
+        for kind in LOOKUP_ORDER:
+            if kinds[kind]:
+                return kind, kinds[kind]
+        return "none", []
+
+    # ------------------------------------------------------------------
+    # Plan
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _plan_import(
+        self,
+        data,
+        filename,
+        agent,
+        import_mode="update",
+        transfer_mode="none",
+        key_fields="external",
+    ):
+        """What importing the file would do, row by row, without writing.
+
+        :returns: {"lines": [{"row", "key", "action", "partner_id",
+                  "source_id", "from_user_id", "from_trash", "message",
+                  "vals"}], "counts": {action: n}, "options": {...}}
+        """
+        self._check_import_allowed(agent, import_mode, transfer_mode)
+        reader = self._open_file(data, filename)
+        mapping = self._map_columns(reader.header, key_fields, filename)
+        rows = self._parse_rows(reader, mapping)
+        fnames = [f for f in mapping.values() if f not in ("id", "external_ref")]
+        self._mark_duplicates(rows, key_fields)
+        matches = self._match_rows(rows, key_fields, fnames, agent)
+        lines = [
+            self._plan_row(row, matches.get(index), agent, import_mode, transfer_mode)
+            for index, row in enumerate(rows)
+        ]
+        del rows, matches
+        self._mark_same_target(lines)
+        self._mark_ref_clashes(lines, agent)
+        self._mark_unreachable_sources(lines, transfer_mode)
+        if import_mode == "update_delete":
+            lines += self._plan_trash(lines, agent)
+        # The lookups cached every matched customer; the plan keeps their ids.
+        self.env.invalidate_all()
+        counts = Counter(line["action"] for line in lines)
+        return {
+            "lines": lines,
+            "counts": {action: counts.get(action, 0) for action in COUNT_ACTIONS},
+            "options": {
+                "agent": agent,
+                "filename": filename,
+                "import_mode": import_mode,
+                "transfer_mode": transfer_mode,
+                "key_fields": key_fields,
+            },
+        }
+
+    @api.model
+    def _mark_duplicates(self, rows, key_fields):
+        """A key on several rows stops each of those rows."""
+        checks = [("ref", self.env._("External ID"))]
+        if key_fields != "external":
+            checks.append(("id", self.env._("Odoo ID")))
+        for key, label in checks:
+            where = defaultdict(list)
+            for row in rows:
+                if row[key]:
+                    where[row[key]].append(row["row"])
+            for row in rows:
+                numbers = where.get(row[key]) if row[key] else None
+                if numbers and len(numbers) > 1:
+                    self._add_error(
+                        row,
+                        self.env._(
+                            "The %(key)s %(value)s appears on rows %(rows)s: keep "
+                            "one row per customer.",
+                            key=label,
+                            value=row[key],
+                            rows=", ".join(map(str, numbers)),
+                        ),
+                    )
+
+    @staticmethod
+    def _add_error(row, message):
+        row["error"] = f"{row['error']} {message}".strip()
+
+    @api.model
+    def _match_rows(self, rows, key_fields, fnames, agent):
+        """{row index: (kind, partners)} following LOOKUP_ORDER. By Odoo ID
+        when the row has one (and the key allows it), else by External ID."""
+        by_id = key_fields in ("internal", "both")
+        by_ref = key_fields in ("external", "both")
+        ids = [row["id"] for row in rows if by_id and row["id"]]
+        refs = [
+            row["ref"]
+            for row in rows
+            if by_ref and row["ref"] and not (by_id and row["id"])
+        ]
+        found_ids = self._find_by_keys("id", ids, fnames) if ids else {}
+        found_refs = self._find_by_keys("external_ref", refs, fnames) if refs else {}
+        matches = {}
+        for index, row in enumerate(rows):
+            if by_id and row["id"]:
+                kind, partners = self._lookup(found_ids.get(row["id"], []), agent)
+                if kind == "none":
+                    self._add_error(
+                        row,
+                        self.env._(
+                            "No customer of the company has the Odoo ID %(id)s: "
+                            "leave the id empty to create the customer.",
+                            id=row["id"],
+                        ),
+                    )
+                elif (
+                    key_fields == "both"
+                    and row["ref"]
+                    and (partners[0].external_ref != row["ref"])
+                ):
+                    self._add_error(
+                        row,
+                        self.env._(
+                            "Customer %(name)s (Odoo ID %(id)s) has the External "
+                            "ID %(current)s, not %(ref)s: correct the row.",
+                            name=partners[0].display_name,
+                            id=row["id"],
+                            current=partners[0].external_ref or "-",
+                            ref=row["ref"],
+                        ),
+                    )
+            elif by_ref and row["ref"]:
+                kind, partners = self._lookup(found_refs.get(row["ref"], []), agent)
+            elif by_ref and not by_id:
+                self._add_error(
+                    row,
+                    self.env._(
+                        "The row has no External ID: fill the external_ref "
+                        "column, which identifies the customer."
+                    ),
+                )
+                continue
+            else:
+                continue  # no key at all with the Odoo ID as key: a new customer
+            matches[index] = (kind, partners)
+        return matches
+
+    @api.model
+    def _plan_row(self, row, match, agent, import_mode, transfer_mode):
+        """One plan line: what happens to this row's customer, and the field
+        values to write (only those that differ)."""
+        kind, partners = match or ("none", [])
+        line = {
+            "row": row["row"],
+            "key": row["ref"] or (row["id"] and str(row["id"])) or "",
+            "action": "error",
+            "partner_id": False,
+            "source_id": False,
+            "from_user_id": False,
+            "from_trash": False,
+            "message": row["error"],
+            "vals": {},
+            # The External ID the agent's customer will have, when it is new
+            # to the agent: checked against the one-per-salesperson rule.
+            "final_ref": False,
+        }
+        if row["error"]:
+            return line
+        if kind in ("other", "other_trash") and len(partners) > 1:
+            line["message"] = self.env._(
+                "The key %(key)s belongs to customers of several salespeople "
+                "(%(users)s): import with the Odoo ID as key, or trash the "
+                "extra copies.",
+                key=line["key"],
+                users=", ".join(sorted({p.user_id.name for p in partners})),
+            )
+            return line
+        partner = partners[0] if partners else None
+        if kind == "own_archived":
+            line["partner_id"] = partner.id
+            line["message"] = self.env._(
+                "Your customer %(name)s with this key is archived: unarchive it "
+                "or remove the row.",
+                name=partner.display_name,
+            )
+            return line
+        if kind in ("own", "own_trash") and import_mode == "create":
+            line["partner_id"] = partner.id
+            line["message"] = (
+                self.env._(
+                    "%(name)s is already your customer: import in an update "
+                    "mode to change it.",
+                    name=partner.display_name,
+                )
+                if kind == "own"
+                else self.env._(
+                    "%(name)s is in your trash: import in an update mode to "
+                    "restore it.",
+                    name=partner.display_name,
+                )
+            )
+            return line
+        transfer = kind in ("other", "other_trash") and transfer_mode != "none"
+        if kind in ("own", "own_trash") or transfer:
+            line.update(
+                partner_id=partner.id,
+                from_trash=kind in ("own_trash", "other_trash"),
+                vals=self._changed_values(partner, row["vals"]),
+            )
+            if kind == "own":
+                line["action"] = "update" if line["vals"] else "unchanged"
+                line["message"] = ""
+            elif kind == "own_trash":
+                line["action"] = "restore"
+                line["message"] = self.env._("Restored from your trash.")
+            else:
+                line.update(
+                    action="transfer",
+                    source_id=partner.id,
+                    from_user_id=partner.user_id.id,
+                    message=self._transfer_message(partner, transfer_mode, kind),
+                )
+            line["final_ref"] = line["vals"].get("external_ref") or (
+                kind not in ("own", "own_trash") and partner.external_ref
+            )
+            return line
+        return self._plan_create(line, row, kind, partner, agent)
+
+    def _transfer_message(self, partner, transfer_mode, kind):
+        if transfer_mode == "move":
+            if kind == "other_trash":
+                return self.env._(
+                    "Moved with its history from the trash of %(user)s.",
+                    user=partner.user_id.name,
+                )
+            return self.env._(
+                "Moved with its history from %(user)s.", user=partner.user_id.name
+            )
+        if kind == "other_trash":
+            return self.env._(
+                "Copied with its history from the trash of %(user)s, whose "
+                "customer stays in the trash.",
+                user=partner.user_id.name,
+            )
+        return self.env._(
+            "Copied with its history from %(user)s, who keeps the customer.",
+            user=partner.user_id.name,
+        )
+
+    @api.model
+    def _plan_create(self, line, row, kind, partner, agent):
+        vals = {key: value for key, value in row["vals"].items() if value}
+        if not vals.get("name"):
+            line["message"] = self.env._(
+                "The row creates a new customer but has no name: fill the name column."
+            )
+            return line
+        line.update(
+            action="create",
+            vals=vals,
+            message="",
+            final_ref=vals.get("external_ref", False),
+        )
+        if partner:
+            line.update(
+                from_user_id=partner.user_id.id,
+                message=self.env._(
+                    "%(user)s has this customer (%(name)s): it is created anew "
+                    "for %(agent)s without its history. Choose a transfer mode "
+                    "to bring the history along.",
+                    user=partner.user_id.name,
+                    name=partner.display_name,
+                    agent=agent.name,
+                ),
+            )
+        return line
+
+    @api.model
+    def _changed_values(self, partner, vals):
+        """The values that differ from the customer's; an empty name keeps
+        the current one."""
+        changes = {}
+        for fname, value in vals.items():
+            current = partner[fname]
+            if fname == "country_id":
+                current = current.id
+            if fname == "name" and not value:
+                continue
+            if (current or False) != (value or False):
+                changes[fname] = value
+        return changes
+
+    @api.model
+    def _mark_same_target(self, lines):
+        """Two rows must not update one customer (an Odoo ID on one row, its
+        External ID on another)."""
+        where = defaultdict(list)
+        for line in lines:
+            if line["action"] != "error" and line["partner_id"]:
+                where[line["partner_id"]].append(line)
+        for same in where.values():
+            if len(same) > 1:
+                rows = ", ".join(str(line["row"]) for line in same)
+                for line in same:
+                    line.update(
+                        action="error",
+                        message=self.env._(
+                            "Rows %(rows)s all name the same customer: keep one "
+                            "row per customer.",
+                            rows=rows,
+                        ),
+                    )
+
+    @api.model
+    def _mark_ref_clashes(self, lines, agent):
+        """An External ID is used once per salesperson (a database rule): a
+        row that would give the agent a second customer with the same one
+        stops before anything is written."""
+        lines = [
+            line for line in lines if line["final_ref"] and line["action"] != "error"
+        ]
+        if not lines:
+            return
+        rows_by_ref = defaultdict(list)
+        for line in lines:
+            rows_by_ref[line["final_ref"]].append(line["row"])
+        holders = self._find_agent_refs(agent, list(rows_by_ref))
+        for line in lines:
+            ref = line["final_ref"]
+            holder = holders.get(ref)
+            if holder and holder.id not in (line["partner_id"], line["source_id"]):
+                line.update(
+                    action="error",
+                    message=self.env._(
+                        "The External ID %(ref)s already belongs to %(name)s of "
+                        "%(agent)s: correct the row or that customer.",
+                        ref=ref,
+                        name=holder.display_name,
+                        agent=agent.name,
+                    ),
+                )
+            elif len(rows_by_ref[ref]) > 1:
+                line.update(
+                    action="error",
+                    message=self.env._(
+                        "Rows %(rows)s would all give %(agent)s a customer with "
+                        "the External ID %(ref)s: keep one row per customer.",
+                        rows=", ".join(map(str, rows_by_ref[ref])),
+                        agent=agent.name,
+                        ref=ref,
+                    ),
+                )
+
+    @api.model
+    def _mark_unreachable_sources(self, lines, transfer_mode):
+        """A customer the user may not change (move) or read (copy) cannot be
+        transferred: the transfer engine would refuse the whole import, so the
+        preview shows which rows."""
+        lines = [line for line in lines if line["action"] == "transfer"]
+        if not lines:
+            return
+        sources = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .browse([line["source_id"] for line in lines])
+        )
+        operation = "write" if transfer_mode == "move" else "read"
+        reachable = set(sources._filtered_access(operation).ids)
+        for line in lines:
+            if line["source_id"] not in reachable:
+                line.update(
+                    action="error",
+                    message=self.env._(
+                        "The customer %(key)s of %(user)s is out of your reach, "
+                        "so it cannot be transferred: ask a sales administrator "
+                        "to import this file.",
+                        key=line["key"],
+                        user=self.env["res.users"].browse(line["from_user_id"]).name,
+                    ),
+                )
+
+    @api.model
+    def _find_agent_refs(self, agent, refs):
+        """{external ref: partner} among all the agent's partners, whatever
+        their company, state or parent: the scope of the database rule."""
+        # sudo: the rule covers partners the user may not see (another
+        # company), and a clash there would fail the whole import.
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        holders = {}
+        for batch in split_every(LOOKUP_BATCH, set(refs), list):
+            for partner in Partner.search_fetch(
+                [("user_id", "=", agent.id), ("external_ref", "in", batch)],
+                ["external_ref", "display_name"],
+            ):
+                holders[partner.external_ref] = partner
+        return holders
+
+    @api.model
+    def _plan_trash(self, lines, agent):
+        """Trash lines for the agent's customers the file no longer lists."""
+        listed = {line["partner_id"] for line in lines if line["partner_id"]}
+        # sudo: same reach as the lookup, so the plan does not depend on the
+        # importing user's rules; trashing then checks the user's rights.
+        absent = (
+            self.env["res.partner"]
+            .sudo()
+            .search_fetch(
+                self._customer_domain()
+                + [("user_id", "=", agent.id), ("user_ids", "=", False)],
+                ["external_ref"],
+                order="id",
+            )
+            .filtered(lambda partner: partner.id not in listed)
+        )
+        return [
+            {
+                "row": 0,
+                "key": partner.external_ref or str(partner.id),
+                "action": "trash",
+                "partner_id": partner.id,
+                "source_id": False,
+                "from_user_id": False,
+                "from_trash": False,
+                "message": self.env._("Not in the file: moved to the trash."),
+                "vals": {},
+                "final_ref": False,
+            }
+            for partner in absent
+        ]
+
+    # ------------------------------------------------------------------
+    # Apply
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _apply_plan(self, plan, transfer_linked=True):
+        """Apply a plan in one savepoint: every row or none.
+
+        Fills each line's ``partner_id`` with the resulting customer and
+        returns the import log.
+        """
+        options = plan["options"]
+        errors = [line for line in plan["lines"] if line["action"] == "error"]
+        if errors:
+            raise UserError(
+                self.env._(
+                    "Nothing was imported because %(count)s rows have errors "
+                    "(row %(row)s: %(message)s); correct the file and import it "
+                    "again.",
+                    count=len(errors),
+                    row=errors[0]["row"],
+                    message=errors[0]["message"],
+                )
+            )
+        by_action = defaultdict(list)
+        for line in plan["lines"]:
+            by_action[line["action"]].append(line)
+        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        with self.env.cr.savepoint():
+            Partner.browse(
+                [line["partner_id"] for line in by_action["restore"]]
+            ).action_restore()
+            self._apply_transfers(by_action["transfer"], options, transfer_linked)
+            self._apply_creates(by_action["create"], options)
+            self._apply_writes(
+                by_action["update"] + by_action["restore"] + by_action["transfer"]
+            )
+            Partner.browse(
+                [line["partner_id"] for line in by_action["trash"]]
+            ).action_trash()
+            log = self._log_import(plan, transfer_linked)
+        return log
+
+    @api.model
+    def _apply_transfers(self, lines, options, transfer_linked):
+        """One engine call for every transferred customer, whoever owns it."""
+        if not lines:
+            return
+        sources = self.env["res.partner"].browse([line["source_id"] for line in lines])
+        result = sources._transfer_customers(
+            options["agent"],
+            mode=options["transfer_mode"],
+            transfer_linked=transfer_linked,
+            origin="import",
+        )
+        for line in lines:
+            line["partner_id"] = result[line["source_id"]]["partner_id"]
+
+    @api.model
+    def _apply_creates(self, lines, options):
+        """Batched creates; the cache is emptied between batches, which keeps
+        a 100,000-row import within a bounded memory."""
+        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        for batch in split_every(WRITE_BATCH, lines, list):
+            partners = Partner.create(
+                [
+                    dict(
+                        line["vals"],
+                        user_id=options["agent"].id,
+                        company_id=self.env.company.id,
+                    )
+                    for line in batch
+                ]
+            )
+            for line, partner in zip(batch, partners, strict=True):
+                line["partner_id"] = partner.id
+            self.env.invalidate_all()
+
+    @api.model
+    def _apply_writes(self, lines):
+        """One write per distinct set of values: the ORM flushes all of them
+        in a few multi-row UPDATEs."""
+        groups = defaultdict(list)
+        for line in lines:
+            if line["vals"]:
+                groups[frozenset(line["vals"].items())].append(line["partner_id"])
+        Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        for vals, ids in groups.items():
+            Partner.browse(ids).write(dict(vals))
+
+    @api.model
+    def _log_import(self, plan, transfer_linked):
+        options = plan["options"]
+        counts = plan["counts"]
+        # sudo: the log is an audit trail users only read.
+        return (
+            self.env["customer.import.log"]
+            .sudo()
+            .create(
+                {
+                    "user_id": self.env.uid,
+                    "agent_id": options["agent"].id,
+                    "filename": options["filename"],
+                    "import_mode": options["import_mode"],
+                    "transfer_mode": options["transfer_mode"],
+                    "key_fields": options["key_fields"],
+                    "transfer_linked": transfer_linked,
+                    "company_id": self.env.company.id,
+                    **{f"count_{action}": counts[action] for action in COUNT_ACTIONS},
+                }
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Template
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _template_xlsx(self):
+        """An XLSX with the expected header row and one example row."""
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(self.env._("Customers"))
+        sheet.append(list(TEMPLATE_COLUMNS))
+        sheet.append(
+            [
+                "10001",
+                "Alpenblick Hotel GmbH",
+                "office@alpenblick.example.com",
+                "+43 512 000000",
+                "",
+                "Hauptstraße 1",
+                "",
+                "6020",
+                "Innsbruck",
+                "AT",
+                "",
+            ]
+        )
+        stream = io.BytesIO()
+        book.save(stream)
+        return stream.getvalue()
