@@ -609,10 +609,14 @@ class ResPartner(models.Model):
         """
         cr = self.env.cr
         now = fields.Datetime.now()
-        for model in ("customer.visit.report", "customer.visit.block", "crm.lead"):
+        for model in (
+            "customer.visit.report",
+            "customer.visit.block",
+            "crm.lead",
+            "mail.activity",
+            "calendar.event",
+        ):
             self.env[model].flush_model()
-        self.env["mail.activity"].flush_model()
-        self.env["calendar.event"].flush_model()
         queries = {
             "visit_report_count": (
                 """SELECT partner_id, id FROM customer_visit_report
@@ -720,16 +724,41 @@ class ResPartner(models.Model):
         of their current organiser (an attendee already there is kept once)."""
         cr = self.env.cr
         target_partner = target_user.partner_id.id
-        cr.execute(
-            """
-            DELETE FROM calendar_event_res_partner_rel rel
-             USING calendar_event e, res_users u
-             WHERE rel.calendar_event_id = e.id AND e.id = ANY(%s)
-               AND u.id = e.user_id AND rel.res_partner_id = u.partner_id
-               AND u.partner_id != %s
-            """,
-            [event_ids, target_partner],
-        )
+        # The organiser's partner is in three places: attendees (partner_ids),
+        # attendance rows and followers. Take it out of each, then put the
+        # target in, keeping a target already there once.
+        for table, event_column, partner_column, condition in (
+            (
+                "calendar_event_res_partner_rel",
+                "calendar_event_id",
+                "res_partner_id",
+                SQL(),
+            ),
+            ("calendar_attendee", "event_id", "partner_id", SQL()),
+            (
+                "mail_followers",
+                "res_id",
+                "partner_id",
+                SQL("AND t.res_model = 'calendar.event'"),
+            ),
+        ):
+            cr.execute(
+                SQL(
+                    """
+                    DELETE FROM %(table)s t
+                     USING calendar_event e, res_users u
+                     WHERE t.%(event_column)s = e.id AND e.id = ANY(%(events)s)
+                       AND u.id = e.user_id AND t.%(partner_column)s = u.partner_id
+                       AND u.partner_id != %(target)s %(condition)s
+                    """,
+                    table=SQL.identifier(table),
+                    event_column=SQL.identifier(event_column),
+                    partner_column=SQL.identifier(partner_column),
+                    events=event_ids,
+                    target=target_partner,
+                    condition=condition,
+                )
+            )
         cr.execute(
             """
             INSERT INTO calendar_event_res_partner_rel
@@ -738,16 +767,6 @@ class ResPartner(models.Model):
                 ON CONFLICT DO NOTHING
             """,
             [target_partner, event_ids],
-        )
-        cr.execute(
-            """
-            DELETE FROM calendar_attendee a
-             USING calendar_event e, res_users u
-             WHERE a.event_id = e.id AND e.id = ANY(%s)
-               AND u.id = e.user_id AND a.partner_id = u.partner_id
-               AND u.partner_id != %s
-            """,
-            [event_ids, target_partner],
         )
         cr.execute(
             """
@@ -763,16 +782,6 @@ class ResPartner(models.Model):
                     WHERE a.event_id = e.id AND a.partner_id = p.id)
             """,
             [self.env.uid, self.env.uid, event_ids, target_partner],
-        )
-        cr.execute(
-            """
-            DELETE FROM mail_followers f
-             USING calendar_event e, res_users u
-             WHERE f.res_model = 'calendar.event' AND f.res_id = e.id
-               AND e.id = ANY(%s) AND u.id = e.user_id
-               AND f.partner_id = u.partner_id AND u.partner_id != %s
-            """,
-            [event_ids, target_partner],
         )
         cr.execute(
             """

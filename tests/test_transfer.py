@@ -144,6 +144,8 @@ class TestTransferMove(TransferCase):
             future.attendee_ids.partner_id, customers | self.maier.partner_id
         )
         self.assertNotIn(self.huber.partner_id, future.partner_ids)
+        self.assertIn(self.maier.partner_id, future.message_partner_ids)
+        self.assertNotIn(self.huber.partner_id, future.message_partner_ids)
         self.assertEqual(past.user_id, self.huber)
         self.assertIn(self.huber.partner_id, past.partner_ids)
 
