@@ -35,7 +35,31 @@ class CrmLead(models.Model):
 
     @api.depends("assigned_user_ids")
     def _compute_rule_assigned_user_ids(self):
-        for lead in self:
+        # Record rules evaluate this field on every lead a user reads or writes
+        # (filtered_domain in _check_access). Saved leads read the relation
+        # table, as the search does, and get their values in the cache at once
+        # as Odoo's ir.ui.view does for its hierarchy: assigning each lead's
+        # value through the field is a relational write per lead, which made a
+        # page of 80 leads 20% slower for a manager than for the administrator.
+        saved = self.filtered("id")
+        user_ids = dict.fromkeys(saved._ids, ())
+        if saved:
+            self.flush_model(["assigned_user_ids"])
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT lead_id, array_agg(user_id ORDER BY user_id) "
+                    "FROM crm_lead_assigned_user_rel "
+                    "WHERE lead_id = ANY(%s) GROUP BY lead_id",
+                    list(saved._ids),
+                )
+            )
+            user_ids.update((lead_id, tuple(ids)) for lead_id, ids in rows)
+        self.env.cache.update(
+            saved,
+            self._fields["rule_assigned_user_ids"],
+            [user_ids[lead_id] for lead_id in saved._ids],
+        )
+        for lead in self - saved:
             lead.rule_assigned_user_ids = lead.assigned_user_ids
 
     def _search_rule_assigned_user_ids(self, operator, value):

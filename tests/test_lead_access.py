@@ -106,6 +106,21 @@ class TestAssignedOperators(LeadAccessCase):
         lead.with_user(self.maier).priority = "3"
         self.assertEqual(lead.priority, "3")
 
+    def test_removed_operator_loses_access_at_once(self):
+        lead = self.leads["assigned"]
+        self.assertTrue(lead.with_user(self.huber).has_access("write"))
+        # Not flushed yet: the rule's value must still follow the change.
+        lead.assigned_user_ids = self.team_lead
+        self.assertFalse(lead.with_user(self.huber).has_access("read"))
+        self.assertEqual(lead.rule_assigned_user_ids, self.team_lead)
+        self.assertTrue(lead.with_user(self.team_lead).has_access("write"))
+
+    def test_rule_value_of_a_lead_being_created(self):
+        lead = self.env["crm.lead"].new(
+            {"name": "On the phone", "assigned_user_ids": [(6, 0, self.huber.ids)]}
+        )
+        self.assertEqual(lead.rule_assigned_user_ids._origin, self.huber)
+
     def test_search_by_assigned_operator(self):
         Lead = self.env["crm.lead"]
         self.assertEqual(
