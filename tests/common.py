@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -48,3 +51,69 @@ class CustomerOwnershipCase(TransactionCase):
         cls.customer_maier = cls.Partner.create(
             {"name": "Maier Customer", "external_ref": "M001", "user_id": cls.maier.id}
         )
+
+    @classmethod
+    def _add_history(cls, customer, agent, now, closed=False):
+        """What an agent leaves on a customer: two visit reports, a visit
+        block, an open task and a future appointment; with ``closed``, also a
+        done task, a past appointment and an open and a won opportunity, which
+        a transfer must leave where they are (all but the open opportunity)."""
+        env = cls.env
+        env["customer.visit.report"].create(
+            [
+                {"partner_id": customer.id, "user_id": agent.id, "summary": s}
+                for s in ("First visit", "Second visit")
+            ]
+        )
+        env["customer.visit.block"].create(
+            {
+                "partner_id": customer.id,
+                "date_from": "2026-07-01",
+                "date_to": "2026-07-31",
+                "reason": "Summer closing",
+            }
+        )
+        # One create per activity: stock mail.activity subscribes the assignee
+        # once per row of a batch and trips its own unique follower index.
+        for summary in ("Open task", "Done task") if closed else ("Open task",):
+            activity = env["mail.activity"].create(
+                {
+                    "res_model_id": env["ir.model"]._get_id("res.partner"),
+                    "res_id": customer.id,
+                    "activity_type_id": env.ref("mail.mail_activity_data_todo").id,
+                    "summary": summary,
+                    "user_id": agent.id,
+                    "date_deadline": "2026-05-10",
+                }
+            )
+        if closed:
+            activity.action_done()
+        events = [("Future visit", now + timedelta(days=3))]
+        if closed:
+            events.append(("Past visit", now - timedelta(days=3)))
+        env["calendar.event"].create(
+            [
+                {
+                    "name": name,
+                    "user_id": agent.id,
+                    "start": start,
+                    "stop": start + timedelta(hours=1),
+                    "partner_ids": [Command.set([customer.id, agent.partner_id.id])],
+                }
+                for name, start in events
+            ]
+        )
+        if not closed:
+            return
+        leads = env["crm.lead"].create(
+            [
+                {
+                    "name": f"{name} {customer.name}",
+                    "type": "opportunity",
+                    "partner_id": customer.id,
+                    "user_id": agent.id,
+                }
+                for name in ("Open deal", "Won deal")
+            ]
+        )
+        leads[1].stage_id = env["crm.stage"].search([("is_won", "=", True)], limit=1)

@@ -1,9 +1,8 @@
-from datetime import datetime, timedelta
+from datetime import datetime
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import Command
 from odoo.exceptions import UserError
 
 from .import_common import CustomerImportCase
@@ -23,47 +22,9 @@ class TestCustomerImportTransfer(CustomerImportCase):
         cls.maier.groups_id += cls.env.ref(
             "crm_customer_ownership.group_customer_transfer"
         )
-        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
         for customer in cls.customers_huber:
-            cls._add_history(customer, cls.huber)
+            cls._add_history(customer, cls.huber, NOW)
         cls.maier_rows = cls._rows_of(cls.customers_huber | cls.customer_maier)
-
-    @classmethod
-    def _add_history(cls, customer, agent):
-        env = cls.env
-        env["customer.visit.report"].create(
-            [
-                {"partner_id": customer.id, "user_id": agent.id, "summary": s}
-                for s in ("First visit", "Second visit")
-            ]
-        )
-        env["customer.visit.block"].create(
-            {
-                "partner_id": customer.id,
-                "date_from": "2026-07-01",
-                "date_to": "2026-07-31",
-                "reason": "Summer closing",
-            }
-        )
-        env["mail.activity"].create(
-            {
-                "res_model_id": env["ir.model"]._get_id("res.partner"),
-                "res_id": customer.id,
-                "activity_type_id": cls.todo.id,
-                "summary": "Open task",
-                "user_id": agent.id,
-                "date_deadline": "2026-05-10",
-            }
-        )
-        env["calendar.event"].create(
-            {
-                "name": "Future visit",
-                "user_id": agent.id,
-                "start": NOW + timedelta(days=3),
-                "stop": NOW + timedelta(days=3, hours=1),
-                "partner_ids": [Command.set([customer.id, agent.partner_id.id])],
-            }
-        )
 
     def _activities(self, customers):
         return self.env["mail.activity"].search(

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from freezegun import freeze_time
 
@@ -18,71 +18,10 @@ class TransferCase(CustomerOwnershipCase):
         # A class patcher, not freezegun's class decorator: the decorator
         # breaks tearDownClass of subclasses and leaves their cursor open.
         cls.startClassPatcher(freeze_time(NOW))
-        cls.todo = cls.env.ref("mail.mail_activity_data_todo")
         # Done tasks are kept (archived) so that we can see they are not moved.
-        cls.todo.keep_done = True
-        cls.won_stage = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        cls.env.ref("mail.mail_activity_data_todo").keep_done = True
         for customer in cls.customers_huber:
-            cls._add_history(customer, cls.huber)
-
-    @classmethod
-    def _add_history(cls, customer, agent):
-        env = cls.env
-        env["customer.visit.report"].create(
-            [
-                {"partner_id": customer.id, "user_id": agent.id, "summary": s}
-                for s in ("First visit", "Second visit")
-            ]
-        )
-        env["customer.visit.block"].create(
-            {
-                "partner_id": customer.id,
-                "date_from": "2026-07-01",
-                "date_to": "2026-07-31",
-                "reason": "Summer closing",
-            }
-        )
-        # One create per activity: stock mail.activity subscribes the assignee
-        # once per row of a batch and trips its own unique follower index.
-        for summary in ("Open task", "Done task"):
-            activity = env["mail.activity"].create(
-                {
-                    "res_model_id": env["ir.model"]._get_id("res.partner"),
-                    "res_id": customer.id,
-                    "activity_type_id": cls.todo.id,
-                    "summary": summary,
-                    "user_id": agent.id,
-                    "date_deadline": "2026-05-10",
-                }
-            )
-        activity.action_done()
-        env["calendar.event"].create(
-            [
-                {
-                    "name": name,
-                    "user_id": agent.id,
-                    "start": start,
-                    "stop": start + timedelta(hours=1),
-                    "partner_ids": [Command.set([customer.id, agent.partner_id.id])],
-                }
-                for name, start in (
-                    ("Future visit", NOW + timedelta(days=3)),
-                    ("Past visit", NOW - timedelta(days=3)),
-                )
-            ]
-        )
-        leads = env["crm.lead"].create(
-            [
-                {
-                    "name": f"{name} {customer.name}",
-                    "type": "opportunity",
-                    "partner_id": customer.id,
-                    "user_id": agent.id,
-                }
-                for name in ("Open deal", "Won deal")
-            ]
-        )
-        leads[1].stage_id = cls.won_stage
+            cls._add_history(customer, cls.huber, NOW, closed=True)
 
     def _activities(self, customers, **domain):
         return (
@@ -231,7 +170,7 @@ class TestTransferMove(TransferCase):
 
     def test_customers_of_several_agents_move_at_once(self):
         customers = self.customers_huber[:2] | self.customer_maier
-        self._add_history(self.customer_maier, self.maier)
+        self._add_history(self.customer_maier, self.maier, NOW, closed=True)
         result = customers.with_user(self.transfer_user)._transfer_customers(
             self.sales_manager, mode="move"
         )
@@ -355,7 +294,7 @@ class TestTransferRules(TransferCase):
 
 class TestTransferWizard(TransferCase):
     def test_wizard_previews_per_salesperson_and_transfers(self):
-        self._add_history(self.customer_maier, self.maier)
+        self._add_history(self.customer_maier, self.maier, NOW, closed=True)
         customers = self.customers_huber[:2] | self.customer_maier
         wizard_form = Form(
             self.env["customer.transfer.wizard"]
@@ -428,7 +367,7 @@ class TestTransferQueries(TransferCase):
             ]
         )
         for customer in many:
-            self._add_history(customer, self.huber)
+            self._add_history(customer, self.huber, NOW, closed=True)
         one = self._transfer_query_count(self.customers_huber[:1], self.maier)
         fifty = self._transfer_query_count(many, self.maier)
         # A handful of queries may depend on how many distinct owners and
