@@ -35,19 +35,6 @@ import time
 MODULE = "crm_customer_ownership"
 ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo/18.0")
 MODULE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HEADER = (
-    "external_ref",
-    "name",
-    "email",
-    "phone",
-    "mobile",
-    "street",
-    "street2",
-    "zip",
-    "city",
-    "country_code",
-    "vat",
-)
 COUNTRIES = ("AT", "DE", "CH", "IT")
 OTHER_AGENTS = 4
 sys.path.insert(0, ODOO_SRC)
@@ -78,27 +65,38 @@ def addons_path():
     return ",".join((f"{ODOO_SRC}/odoo/addons", f"{ODOO_SRC}/addons", parent))
 
 
+def header():
+    """The columns of the module's XLSX template, the file an ERP is asked
+    for. Imported late: Odoo's addons path is set up by then."""
+    from odoo.addons.crm_customer_ownership.models.customer_import import (
+        TEMPLATE_COLUMNS,
+    )
+
+    return TEMPLATE_COLUMNS
+
+
 def rows_for(tag, count):
+    """Rows as lists in the template's column order."""
+    columns = header()
     for i in range(count):
-        yield (
-            f"{tag}-{i:06d}",
-            f"Customer {tag} {i}",
-            f"c{i}@{tag.lower()}.example.com",
-            f"+43 1 {i:07d}",
-            "",
-            f"Street {i}",
-            "",
-            f"{1000 + i % 9000}",
-            f"City {i % 500}",
-            COUNTRIES[i % len(COUNTRIES)],
-            f"ATU{i:08d}",
-        )
+        values = {
+            "external_ref": f"{tag}-{i:06d}",
+            "name": f"Customer {tag} {i}",
+            "email": f"c{i}@{tag.lower()}.example.com",
+            "phone": f"+43 1 {i:07d}",
+            "street": f"Street {i}",
+            "zip": f"{1000 + i % 9000}",
+            "city": f"City {i % 500}",
+            "country_code": COUNTRIES[i % len(COUNTRIES)],
+            "vat": f"ATU{i:08d}",
+        }
+        yield [values.get(column, "") for column in columns]
 
 
 def csv_bytes(tag, count):
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow(HEADER)
+    writer.writerow(header())
     writer.writerows(rows_for(tag, count))
     return stream.getvalue().encode()
 
@@ -108,7 +106,7 @@ def write_xlsx(tag, count, path):
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Customers")
-    sheet.append(HEADER)
+    sheet.append(header())
     for row in rows_for(tag, count):
         sheet.append(row)
     book.save(path)
@@ -396,23 +394,18 @@ def bench_size(db, count, stock_rows):
 
 
 def bench_stock(env, agent, tag, count):
-    fields = [
-        "id",
-        "name",
-        "email",
-        "phone",
-        "mobile",
-        "street",
-        "street2",
-        "zip",
-        "city",
-        "country_id/id",
-        "vat",
-    ]
-    rows = [
-        [f"__bench__.{tag}_{i}", *row[1:9], f"base.{row[9].lower()}", row[10]]
-        for i, row in enumerate(rows_for(f"S{tag}", count))
-    ]
+    # The same columns keyed as base_import keys them: an XML id for the
+    # record (the External ID's role), the country by its XML id.
+    columns = header()
+    stock_names = {"external_ref": "id", "country_code": "country_id/id"}
+    fields = [stock_names.get(column, column) for column in columns]
+    key = columns.index("external_ref")
+    country = columns.index("country_code")
+    rows = []
+    for i, row in enumerate(rows_for(f"S{tag}", count)):
+        row[key] = f"__bench__.{tag}_{i}"
+        row[country] = f"base.{row[country].lower()}"
+        rows.append(row)
     # As base_import calls it, as the importing salesperson.
     Partner = env["res.partner"].with_user(agent).with_context(import_file=True)
     results = {}
