@@ -53,11 +53,9 @@ class CustomerOwnershipCase(TransactionCase):
         )
 
     @classmethod
-    def _add_history(cls, customer, agent, now, closed=False):
-        """What an agent leaves on a customer: two visit reports, a visit
-        block, an open task and a future appointment; with ``closed``, also a
-        done task, a past appointment and an open and a won opportunity, which
-        a transfer must leave where they are (all but the open opportunity)."""
+    def _add_history(cls, customer, agent, now):
+        """What an agent leaves on a customer and a transfer takes along: two
+        visit reports, a visit block, an open task, a future appointment."""
         env = cls.env
         env["customer.visit.report"].create(
             [
@@ -73,39 +71,16 @@ class CustomerOwnershipCase(TransactionCase):
                 "reason": "Summer closing",
             }
         )
-        # One create per activity: stock mail.activity subscribes the assignee
-        # once per row of a batch and trips its own unique follower index.
-        for summary in ("Open task", "Done task") if closed else ("Open task",):
-            activity = env["mail.activity"].create(
-                {
-                    "res_model_id": env["ir.model"]._get_id("res.partner"),
-                    "res_id": customer.id,
-                    "activity_type_id": env.ref("mail.mail_activity_data_todo").id,
-                    "summary": summary,
-                    "user_id": agent.id,
-                    "date_deadline": "2026-05-10",
-                }
-            )
-        if closed:
-            activity.action_done()
-        events = [("Future visit", now + timedelta(days=3))]
-        if closed:
-            events.append(("Past visit", now - timedelta(days=3)))
-        env["calendar.event"].create(
-            [
-                {
-                    "name": name,
-                    "user_id": agent.id,
-                    "start": start,
-                    "stop": start + timedelta(hours=1),
-                    "partner_ids": [Command.set([customer.id, agent.partner_id.id])],
-                }
-                for name, start in events
-            ]
-        )
-        if not closed:
-            return
-        leads = env["crm.lead"].create(
+        cls._add_task(customer, agent, "Open task")
+        cls._add_appointment(customer, agent, "Future visit", now + timedelta(days=3))
+
+    @classmethod
+    def _add_closed_history(cls, customer, agent, now):
+        """What a transfer leaves where it is: a done task, a past
+        appointment, a won opportunity; and an open one, which moves."""
+        cls._add_task(customer, agent, "Done task").action_done()
+        cls._add_appointment(customer, agent, "Past visit", now - timedelta(days=3))
+        leads = cls.env["crm.lead"].create(
             [
                 {
                     "name": f"{name} {customer.name}",
@@ -116,4 +91,33 @@ class CustomerOwnershipCase(TransactionCase):
                 for name in ("Open deal", "Won deal")
             ]
         )
-        leads[1].stage_id = env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        leads[1].stage_id = cls.env["crm.stage"].search(
+            [("is_won", "=", True)], limit=1
+        )
+
+    @classmethod
+    def _add_task(cls, customer, agent, summary):
+        # One create per activity: stock mail.activity subscribes the assignee
+        # once per row of a batch and trips its own unique follower index.
+        return cls.env["mail.activity"].create(
+            {
+                "res_model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "res_id": customer.id,
+                "activity_type_id": cls.env.ref("mail.mail_activity_data_todo").id,
+                "summary": summary,
+                "user_id": agent.id,
+                "date_deadline": "2026-05-10",
+            }
+        )
+
+    @classmethod
+    def _add_appointment(cls, customer, agent, name, start):
+        return cls.env["calendar.event"].create(
+            {
+                "name": name,
+                "user_id": agent.id,
+                "start": start,
+                "stop": start + timedelta(hours=1),
+                "partner_ids": [Command.set([customer.id, agent.partner_id.id])],
+            }
+        )

@@ -21,7 +21,8 @@ class TransferCase(CustomerOwnershipCase):
         # Done tasks are kept (archived) so that we can see they are not moved.
         cls.env.ref("mail.mail_activity_data_todo").keep_done = True
         for customer in cls.customers_huber:
-            cls._add_history(customer, cls.huber, NOW, closed=True)
+            cls._add_history(customer, cls.huber, NOW)
+            cls._add_closed_history(customer, cls.huber, NOW)
 
     def _activities(self, customers, **domain):
         return (
@@ -170,7 +171,8 @@ class TestTransferMove(TransferCase):
 
     def test_customers_of_several_agents_move_at_once(self):
         customers = self.customers_huber[:2] | self.customer_maier
-        self._add_history(self.customer_maier, self.maier, NOW, closed=True)
+        self._add_history(self.customer_maier, self.maier, NOW)
+        self._add_closed_history(self.customer_maier, self.maier, NOW)
         result = customers.with_user(self.transfer_user)._transfer_customers(
             self.sales_manager, mode="move"
         )
@@ -294,7 +296,8 @@ class TestTransferRules(TransferCase):
 
 class TestTransferWizard(TransferCase):
     def test_wizard_previews_per_salesperson_and_transfers(self):
-        self._add_history(self.customer_maier, self.maier, NOW, closed=True)
+        self._add_history(self.customer_maier, self.maier, NOW)
+        self._add_closed_history(self.customer_maier, self.maier, NOW)
         customers = self.customers_huber[:2] | self.customer_maier
         wizard_form = Form(
             self.env["customer.transfer.wizard"]
@@ -367,7 +370,8 @@ class TestTransferQueries(TransferCase):
             ]
         )
         for customer in many:
-            self._add_history(customer, self.huber, NOW, closed=True)
+            self._add_history(customer, self.huber, NOW)
+            self._add_closed_history(customer, self.huber, NOW)
         one = self._transfer_query_count(self.customers_huber[:1], self.maier)
         fifty = self._transfer_query_count(many, self.maier)
         # A handful of queries may depend on how many distinct owners and
