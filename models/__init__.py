@@ -3,6 +3,8 @@ from . import customer_visit_report
 from . import customer_visit_block
 from . import customer_consent
 from . import res_partner
+from . import res_partner_trash
+from . import res_partner_transfer
 from . import customer_ownership_history
 from . import mail_activity
 from . import calendar_event

@@ -10,7 +10,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import split_every
 
 from .customer_import_reader import CustomerFileReader
-from .res_partner import EXTERNAL_REF_MAX_LENGTH, TRANSFER_GROUP
+from .res_partner import EXTERNAL_REF_MAX_LENGTH
+from .res_partner_transfer import TRANSFER_GROUP
 
 IMPORT_MODES = [
     ("create", "Create only"),

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from .res_partner import TRASH_RETENTION_PARAM
+from .res_partner_trash import TRASH_RETENTION_PARAM
 
 
 class ResConfigSettings(models.TransientModel):
