@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 
 from .customer_import_reader import CustomerFileReader
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
@@ -434,10 +434,39 @@ class CustomerImport(models.AbstractModel):
         found = defaultdict(list)
         read = list({*fnames, "external_ref", "user_id", "active", "trashed_at"})
         for batch in split_every(LOOKUP_BATCH, keys, list):
-            domain = self._customer_domain() + [(key_field, "in", batch)]
-            for partner in Partner.search_fetch(domain, read, order="id"):
+            partners = self._search_by_keys(
+                Partner, self._customer_domain(), key_field, batch
+            )
+            partners.fetch(read)
+            for partner in partners:
                 found[partner[key_field]].append(partner)
         return found
+
+    @api.model
+    def _search_by_keys(self, Partner, domain, key_field, keys):
+        """The records of ``Partner`` matching ``domain`` whose ``key_field``
+        is one of ``keys``, in id order, found key by key through the index
+        of ``key_field`` whatever PostgreSQL's statistics say.
+
+        A plain ``key IN (...)`` leaves the plan to the statistics, and right
+        after an ERP's customers are loaded (or inside the import's own
+        transaction) there are none: PostgreSQL may then read the whole table
+        for every file. OFFSET 0 keeps the per-key subquery from being merged
+        into a join, so each key is one indexed lookup.
+        """
+        query = Partner._search(domain)
+        query.add_where(SQL("%s = keys.key", SQL.identifier(query.table, key_field)))
+        array_type = SQL("int[]") if key_field == "id" else SQL("varchar[]")
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT DISTINCT found.id FROM unnest(%s::%s) AS keys(key)"
+                " CROSS JOIN LATERAL (%s OFFSET 0) AS found ORDER BY found.id",
+                list(keys),
+                array_type,
+                query.select(),
+            )
+        )
+        return Partner.browse([partner_id for (partner_id,) in rows])
 
     @api.model
     def _lookup(self, candidates, agent):
@@ -843,10 +872,11 @@ class CustomerImport(models.AbstractModel):
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         holders = {}
         for batch in split_every(LOOKUP_BATCH, set(refs), list):
-            for partner in Partner.search_fetch(
-                [("user_id", "=", agent.id), ("external_ref", "in", batch)],
-                ["external_ref", "display_name"],
-            ):
+            partners = self._search_by_keys(
+                Partner, [("user_id", "=", agent.id)], "external_ref", batch
+            )
+            partners.fetch(["external_ref", "display_name"])
+            for partner in partners:
                 holders[partner.external_ref] = partner
         return holders
 
