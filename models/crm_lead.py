@@ -45,11 +45,17 @@ class CrmLead(models.Model):
         user_ids = dict.fromkeys(saved._ids, ())
         if saved:
             self.flush_model(["assigned_user_ids"])
+            # One index lookup per lead whatever PostgreSQL's statistics say
+            # (an ANY(ids) filter may read the whole relation when it has
+            # none); OFFSET 0 keeps the lookup from being merged into a join.
             rows = self.env.execute_query(
                 SQL(
-                    "SELECT lead_id, array_agg(user_id ORDER BY user_id) "
-                    "FROM crm_lead_assigned_user_rel "
-                    "WHERE lead_id = ANY(%s) GROUP BY lead_id",
+                    "SELECT leads.id, operators.ids"
+                    " FROM unnest(%s::int[]) AS leads(id)"
+                    " CROSS JOIN LATERAL (SELECT array_agg(user_id ORDER BY user_id)"
+                    " FROM (SELECT user_id FROM crm_lead_assigned_user_rel"
+                    " WHERE lead_id = leads.id OFFSET 0) AS rel) AS operators(ids)"
+                    " WHERE operators.ids IS NOT NULL",
                     list(saved._ids),
                 )
             )
@@ -72,10 +78,13 @@ class CrmLead(models.Model):
             )
         user_ids = list(value) if isinstance(value, list | tuple) else [value]
         self.env["crm.lead"].flush_model(["assigned_user_ids"])
+        # Driven from the users through the (user_id, lead_id) index, as the
+        # compute above is from the leads.
         rows = self.env.execute_query(
             SQL(
-                "SELECT lead_id FROM crm_lead_assigned_user_rel "
-                "WHERE user_id = ANY(%s)",
+                "SELECT rel.lead_id FROM unnest(%s::int[]) AS users(id)"
+                " CROSS JOIN LATERAL (SELECT lead_id FROM crm_lead_assigned_user_rel"
+                " WHERE user_id = users.id OFFSET 0) AS rel",
                 user_ids,
             )
         )
