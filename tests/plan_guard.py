@@ -1,0 +1,205 @@
+"""Catch engine queries whose plan does not stay proportional to the ids given.
+
+PostgreSQL plans from its statistics. Right after a data migration, inside an
+import's single transaction, or while autovacuum lags, it has none for the new
+rows and may believe a table of millions empty: a join that reads a whole
+table, or one that re-reads it for every row of the other side, then runs for
+minutes (bench/README.md). Tests create their data inside their transaction,
+which is exactly that situation, so the plans PostgreSQL picks for a test's
+batch are the plans a freshly loaded database gets.
+
+``capture_plans`` runs ``EXPLAIN (FORMAT JSON)`` on every statement the code
+under test executes, just before it runs (so the plan sees the data as the
+statement does), and ``plan_problems`` tells what is wrong with each plan:
+
+- a sequential scan, or an index scan without an index condition (a full
+  scan in index order), of a large relation in a statement this module
+  writes itself: its cost follows the table, not the ids;
+- in any statement, the module's or the ORM's on its behalf, such a full scan
+  repeated per row: on the inner side of a nested loop or in a correlated
+  subplan, its cost is rows x table.
+
+The ORM's own statements (reads and writes by primary key) are planned by
+Odoo; they may scan a table that PostgreSQL believes tiny, once, which stays
+linear, so only the repeated scans count against them.
+
+Nothing here depends on the engines' internal method names: the tests run an
+engine's public entry point and look at whatever SQL it executes.
+"""
+
+import json
+import os
+import re
+import sys
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from odoo.sql_db import Cursor
+from odoo.tools import SQL
+
+# Relations that grow with the number of customers and what they hold: a full
+# scan of one of them costs what the database holds, not what the batch is.
+LARGE_RELATIONS = frozenset(
+    {
+        "res_partner",
+        "res_partner_res_partner_category_rel",
+        "calendar_event",
+        "calendar_event_res_partner_rel",
+        "calendar_attendee",
+        "mail_activity",
+        "mail_message",
+        "mail_message_res_partner_rel",
+        "mail_notification",
+        "mail_followers",
+        "mail_followers_mail_message_subtype_rel",
+        "mail_tracking_value",
+        "ir_attachment",
+        "crm_lead",
+        "crm_lead_assigned_user_rel",
+        "customer_visit_report",
+        "customer_visit_block",
+        "customer_consent",
+        "customer_ownership_history",
+    }
+)
+
+MODULE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS_DIR = os.path.join(MODULE_DIR, "tests")
+# Frames that only pass a statement on: the statement belongs to their caller.
+PASS_THROUGH = (
+    os.path.join("odoo", "sql_db.py"),
+    os.path.join("odoo", "api.py"),
+    os.path.join("odoo", "tools", "sql.py"),
+    os.path.join("psycopg2", "extras.py"),
+    "contextlib.py",
+    os.path.join("unittest", "mock.py"),
+    __file__,
+)
+EXPLAINABLE = re.compile(
+    r"^\s*(?:/\*.*?\*/\s*)*(select|with|insert|update|delete)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _origin():
+    """(issued by the module itself, 'file:line function' of the nearest
+    module frame) for the statement being executed."""
+    frame = sys._getframe(2)
+    own, where = None, ""
+    while frame:
+        filename = frame.f_code.co_filename
+        in_module = filename.startswith(MODULE_DIR) and not filename.startswith(
+            TESTS_DIR
+        )
+        if own is None and not filename.endswith(PASS_THROUGH):
+            own = in_module
+        if in_module:
+            where = (
+                f"{os.path.relpath(filename, MODULE_DIR)}:{frame.f_lineno} "
+                f"{frame.f_code.co_name}"
+            )
+            break
+        frame = frame.f_back
+    return bool(own), where
+
+
+def _explain(cr, query, params):
+    """The plan of one statement, or None if it has none (or EXPLAIN fails:
+    the statement itself then fails the same way a moment later)."""
+    if isinstance(query, SQL):
+        query, params = query.code, query.params
+    if isinstance(query, bytes):
+        query = query.decode()
+    if not EXPLAINABLE.match(query):
+        return None
+    raw = cr._obj
+    raw.execute("SAVEPOINT plan_guard")
+    try:
+        raw.execute("EXPLAIN (FORMAT JSON) " + query, params or None)
+        plan = raw.fetchone()[0]
+    except Exception:  # noqa: BLE001 - the real execution reports it
+        raw.execute("ROLLBACK TO SAVEPOINT plan_guard")
+        return None
+    raw.execute("RELEASE SAVEPOINT plan_guard")
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return plan[0]["Plan"]
+
+
+@contextmanager
+def capture_plans(cr):
+    """Collect {"sql", "plan", "own", "where"} for every statement executed
+    on ``cr`` inside the block."""
+    statements = []
+    execute = Cursor.execute
+    busy = []
+
+    def explaining_execute(self, query, params=None, log_exceptions=True):
+        if self is cr and not busy:
+            busy.append(True)
+            try:
+                plan = _explain(self, query, params)
+            finally:
+                busy.pop()
+            if plan is not None:
+                own, where = _origin()
+                text = query.code if isinstance(query, SQL) else query
+                if isinstance(text, bytes):
+                    text = text.decode()
+                statements.append(
+                    {"sql": text, "plan": plan, "own": own, "where": where}
+                )
+        return execute(self, query, params, log_exceptions)
+
+    with patch.object(Cursor, "execute", explaining_execute):
+        yield statements
+
+
+def _full_scan(node):
+    relation = node.get("Relation Name")
+    if relation not in LARGE_RELATIONS:
+        return None
+    node_type = node["Node Type"]
+    if node_type == "Seq Scan":
+        return f"Seq Scan on {relation}"
+    if node_type in ("Index Scan", "Index Only Scan") and "Index Cond" not in node:
+        return f"full {node_type} of {relation} ({node.get('Index Name')})"
+    return None
+
+
+def plan_problems(plan, own):
+    """What makes this plan's cost follow a table instead of the ids."""
+    problems = []
+
+    def walk(node, repeated):
+        scan = _full_scan(node)
+        if scan and repeated:
+            problems.append(f"{scan}, repeated for every row ({repeated})")
+        elif scan and own:
+            problems.append(scan)
+        for child in node.get("Plans", ()):
+            relationship = child.get("Parent Relationship")
+            if node["Node Type"] == "Nested Loop" and relationship == "Inner":
+                walk(child, "inner side of a nested loop")
+            elif relationship == "SubPlan":
+                walk(child, "correlated subplan")
+            else:
+                walk(child, repeated)
+
+    walk(plan, None)
+    return problems
+
+
+def describe_problems(statements):
+    """One paragraph per statement with a problem; empty when all are fine."""
+    report = []
+    for statement in statements:
+        problems = plan_problems(statement["plan"], statement["own"])
+        if problems:
+            sql = " ".join(statement["sql"].split())
+            who = "module" if statement["own"] else "ORM"
+            report.append(
+                f"- {who} statement from {statement['where'] or '?'}: "
+                f"{'; '.join(problems)}\n    {sql[:300]}"
+            )
+    return "\n".join(report)

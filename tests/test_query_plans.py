@@ -1,0 +1,409 @@
+"""The engines' queries keep plans proportional to the ids they are given,
+whatever PostgreSQL's statistics say (see tests/plan_guard.py for why a test
+transaction is the right place to look, and what counts as a bad plan).
+
+Each test builds a realistic batch (BATCH customers of one agent with their
+visit reports, visit block, open tasks, future appointments, an open
+opportunity, a follower and a chatter note each, and as many of another agent
+beside them) in bulk SQL inside the test transaction, where PostgreSQL has no
+statistics for any of it, runs an engine's public entry point on the batch and
+fails with every statement whose plan scans a large relation whole.
+"""
+
+import base64
+import csv
+import io
+from datetime import datetime, timedelta
+from unittest import skip
+
+from freezegun import freeze_time
+
+from odoo.tools import SQL
+
+from .common import CustomerOwnershipCase
+from .plan_guard import capture_plans, describe_problems, plan_problems
+
+NOW = datetime(2026, 5, 4, 9, 0, 0)
+BATCH = 2000
+
+# The future-appointments lookup of the transfer engine before issue 18: with
+# no statistics PostgreSQL joins every appointment of the owner to every
+# customer of the batch on the salesperson, then probes the attendees once per
+# pair (124 s for 10,000 customers). Kept to prove the guard catches it.
+FUTURE_APPOINTMENTS_BEFORE = """
+    SELECT p.id, e.id FROM calendar_event e
+      JOIN calendar_event_res_partner_rel rel ON rel.calendar_event_id = e.id
+      JOIN res_partner p ON p.id = rel.res_partner_id
+     WHERE p.id = ANY(%(ids)s) AND e.active AND e.start >= %(now)s
+       AND e.user_id = p.user_id
+"""
+# The same lookup driven from the ids, one indexed step per id: what the guard
+# must let through.
+FUTURE_APPOINTMENTS_DRIVEN = """
+    SELECT ids.id, e.id
+      FROM unnest(%(ids)s::int[]) AS ids(id)
+     CROSS JOIN LATERAL (
+           SELECT user_id FROM res_partner WHERE id = ids.id OFFSET 0) p
+     CROSS JOIN LATERAL (
+           SELECT calendar_event_id FROM calendar_event_res_partner_rel
+            WHERE res_partner_id = ids.id OFFSET 0) rel
+     CROSS JOIN LATERAL (
+           SELECT id FROM calendar_event
+            WHERE id = rel.calendar_event_id AND active AND start >= %(now)s
+              AND user_id = p.user_id OFFSET 0) e
+"""
+# A join on a column without index: a full scan whatever the batch.
+UNINDEXED_JOIN = """
+    SELECT r.id FROM customer_visit_report r
+      JOIN res_partner p ON p.name = r.summary
+     WHERE p.id = ANY(%(ids)s)
+"""
+
+
+class QueryPlanCase(CustomerOwnershipCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.startClassPatcher(freeze_time(NOW))
+        cls.batch = cls._bulk_customers(cls.huber, BATCH, "PLAN-H")
+        # The other agent's customers keep the batch from being the whole
+        # table, as in a real database.
+        cls.others = cls._bulk_customers(cls.maier, BATCH, "PLAN-M")
+
+    @classmethod
+    def _bulk_customers(cls, agent, count, prefix):
+        """``count`` customers of ``agent``, each with 5 visit reports, a
+        visit block, 2 open tasks, 2 future appointments, an open opportunity,
+        the agent as follower and a chatter note; in bulk SQL, as a migration
+        loads them. Returns the customers."""
+        env = cls.env
+        env.flush_all()
+        company = env.company.id
+
+        def ids(query):
+            return [row[0] for row in env.execute_query(query)]
+
+        partner_ids = ids(
+            SQL(
+                """
+                INSERT INTO res_partner (name, complete_name, external_ref,
+                       user_id, company_id, active, is_company, type,
+                       create_date, write_date, create_uid, write_uid)
+                SELECT %(prefix)s || n, %(prefix)s || n, %(prefix)s || n,
+                       %(agent)s, %(company)s, TRUE, TRUE, 'contact',
+                       NOW(), NOW(), 1, 1
+                  FROM generate_series(1, %(count)s) n
+             RETURNING id
+                """,
+                prefix=prefix,
+                agent=agent.id,
+                company=company,
+                count=count,
+            )
+        )
+        event_ids = ids(
+            SQL(
+                """
+                INSERT INTO calendar_event (name, user_id, start, stop, active,
+                       privacy, show_as, create_date, write_date)
+                SELECT 'Visit ' || p || '-' || k, %(agent)s,
+                       %(now)s + make_interval(days => k),
+                       %(now)s + make_interval(days => k, hours => 1),
+                       TRUE, 'public', 'busy', NOW(), NOW()
+                  FROM unnest(%(ids)s::int[]) p, generate_series(1, 2) k
+              ORDER BY p, k
+             RETURNING id
+                """,
+                agent=agent.id,
+                now=NOW,
+                ids=partner_ids,
+            )
+        )
+        pairs = SQL(
+            "unnest(%s::int[], %s::int[]) AS t(e, p)",
+            event_ids,
+            [pid for pid in partner_ids for _k in (1, 2)],
+        )
+        stage = env["crm.stage"].search([("is_won", "=", False)], limit=1).id
+        for query in (
+            SQL(
+                "UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)",
+                partner_ids,
+            ),
+            SQL(
+                """
+                INSERT INTO customer_visit_report (partner_id, user_id, date,
+                       summary, company_id, active, create_date, write_date)
+                SELECT p, %s, %s::date - k, 'Visit ' || k, %s, TRUE, NOW(), NOW()
+                  FROM unnest(%s::int[]) p, generate_series(1, 5) k
+                """,
+                agent.id,
+                NOW,
+                company,
+                partner_ids,
+            ),
+            SQL(
+                """
+                INSERT INTO customer_visit_block (partner_id, date_from, date_to,
+                       reason, company_id, active, create_date, write_date)
+                SELECT p, %s::date + 10, %s::date + 20, 'Holidays', %s, TRUE,
+                       NOW(), NOW()
+                  FROM unnest(%s::int[]) p
+                """,
+                NOW,
+                NOW,
+                company,
+                partner_ids,
+            ),
+            SQL(
+                """
+                INSERT INTO mail_activity (res_model_id, res_model, res_id,
+                       res_name, activity_type_id, summary, date_deadline,
+                       user_id, active, create_date, write_date)
+                SELECT %s, 'res.partner', p, 'Customer', %s, 'Call ' || k,
+                       %s::date + k, %s, TRUE, NOW(), NOW()
+                  FROM unnest(%s::int[]) p, generate_series(1, 2) k
+                """,
+                env["ir.model"]._get_id("res.partner"),
+                env.ref("mail.mail_activity_data_todo").id,
+                NOW,
+                agent.id,
+                partner_ids,
+            ),
+            SQL(
+                """
+                INSERT INTO calendar_event_res_partner_rel
+                       (calendar_event_id, res_partner_id)
+                SELECT e, p FROM %s
+                 UNION ALL
+                SELECT e, %s FROM unnest(%s::int[]) e
+                """,
+                pairs,
+                agent.partner_id.id,
+                event_ids,
+            ),
+            SQL(
+                """
+                INSERT INTO calendar_attendee (event_id, partner_id, state,
+                       common_name)
+                SELECT e, p, 'accepted', 'Customer' FROM %s
+                 UNION ALL
+                SELECT e, %s, 'accepted', 'Agent' FROM unnest(%s::int[]) e
+                """,
+                pairs,
+                agent.partner_id.id,
+                event_ids,
+            ),
+            SQL(
+                """
+                INSERT INTO mail_followers (res_model, res_id, partner_id)
+                SELECT 'calendar.event', e, %s FROM unnest(%s::int[]) e
+                 UNION ALL
+                SELECT 'res.partner', p, %s FROM unnest(%s::int[]) p
+                """,
+                agent.partner_id.id,
+                event_ids,
+                agent.partner_id.id,
+                partner_ids,
+            ),
+            SQL(
+                """
+                INSERT INTO mail_message (model, res_id, body, message_type,
+                       author_id, date, create_date, write_date)
+                SELECT 'res.partner', p, '<p>Met the buyer</p>', 'comment',
+                       %s, NOW(), NOW(), NOW()
+                  FROM unnest(%s::int[]) p
+                """,
+                agent.partner_id.id,
+                partner_ids,
+            ),
+            SQL(
+                """
+                INSERT INTO crm_lead (name, type, partner_id, user_id,
+                       stage_id, company_id, active, create_date, write_date)
+                SELECT 'Deal ' || p, 'opportunity', p, %s, %s, %s, TRUE,
+                       NOW(), NOW()
+                  FROM unnest(%s::int[]) p
+                """,
+                agent.id,
+                stage,
+                company,
+                partner_ids,
+            ),
+        ):
+            env.cr.execute(query)
+        env.invalidate_all()
+        return env["res.partner"].browse(partner_ids)
+
+    def assertPlansProportional(self, statements):
+        """Fail with every statement whose plan scans a large relation whole."""
+        self.assertTrue(statements, "the engine ran no statement at all")
+        problems = describe_problems(statements)
+        self.assertFalse(
+            problems,
+            f"Plans whose cost follows the table instead of the {BATCH} "
+            f"customers given:\n{problems}",
+        )
+
+    def _explain(self, query, **params):
+        with capture_plans(self.env.cr) as statements:
+            self.env.cr.execute(SQL(query, **params))
+        return statements[0]["plan"]
+
+
+class TestPlanGuard(QueryPlanCase):
+    """The guard itself: it catches the query that took 124 s, a join that
+    no index serves, and lets an id-driven query through."""
+
+    def test_guard_catches_the_future_appointments_query_of_before(self):
+        plan = self._explain(FUTURE_APPOINTMENTS_BEFORE, ids=self.batch.ids, now=NOW)
+        self.assertTrue(plan_problems(plan, own=True))
+
+    def test_guard_catches_a_join_without_index(self):
+        plan = self._explain(UNINDEXED_JOIN, ids=self.batch.ids)
+        self.assertIn("Seq Scan on customer_visit_report", plan_problems(plan, True))
+
+    def test_guard_lets_an_id_driven_query_through(self):
+        plan = self._explain(FUTURE_APPOINTMENTS_DRIVEN, ids=self.batch.ids, now=NOW)
+        self.assertEqual(plan_problems(plan, own=True), [])
+
+    def test_guard_sees_orm_statements_with_their_caller(self):
+        with capture_plans(self.env.cr) as statements:
+            self.batch[:10].action_trash()
+        self.assertTrue(any(statement["own"] for statement in statements))
+        self.assertTrue(any(not statement["own"] for statement in statements))
+        self.assertTrue(any("res_partner_trash.py" in s["where"] for s in statements))
+
+
+class TestTrashAndImportPlans(QueryPlanCase):
+    def test_trash_hide_and_unhide(self):
+        with capture_plans(self.env.cr) as statements:
+            self.batch.action_trash()
+            self.batch.action_restore()
+            self.env.flush_all()
+        self.assertPlansProportional(statements)
+
+    def test_purge(self):
+        # Without opportunities nothing keeps the customers from being deleted.
+        self.env.cr.execute(
+            SQL("DELETE FROM crm_lead WHERE partner_id = ANY(%s)", self.batch.ids)
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET active = FALSE, trashed_at = %s"
+                " WHERE id = ANY(%s)",
+                NOW - timedelta(days=60),
+                self.batch.ids,
+            )
+        )
+        self.env.invalidate_all()
+        with capture_plans(self.env.cr) as statements:
+            purged = self.env["res.partner"]._cron_purge_trash()
+            self.env.flush_all()
+        self.assertFalse(purged.exists())
+        self.assertPlansProportional(statements)
+
+    def test_import_lookups(self):
+        """Maier's file lists Huber's batch by External ID: the preview looks
+        every key up, the agent's own numbers and what it would trash."""
+        stream = io.StringIO()
+        writer = csv.writer(stream)
+        writer.writerow(("external_ref", "name"))
+        writer.writerows((c.external_ref, c.name) for c in self.batch)
+        wizard = self.env["customer.import.wizard"].create(
+            {
+                "file": base64.b64encode(stream.getvalue().encode()),
+                "filename": "maier.csv",
+                "user_id": self.maier.id,
+                "import_mode": "update_delete",
+                "transfer_mode": "move",
+                "key_fields": "external",
+            }
+        )
+        with capture_plans(self.env.cr) as statements:
+            wizard.action_preview()
+            self.env.flush_all()
+        self.assertEqual(wizard.count_transfer, BATCH)
+        self.assertPlansProportional(statements)
+
+
+class TestLeadRulePlans(QueryPlanCase):
+    def test_lead_rule_helpers(self):
+        leads = self.env["crm.lead"].search([("partner_id", "in", self.batch.ids)])
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO crm_lead_assigned_user_rel (lead_id, user_id)"
+                " SELECT id, %s FROM unnest(%s::int[]) id",
+                self.maier.id,
+                leads.ids,
+            )
+        )
+        self.huber.crm_manager_id = self.sales_manager
+        self.maier.crm_manager_id = self.huber
+        self.env.invalidate_all()
+        with capture_plans(self.env.cr) as statements:
+            leads.mapped("rule_assigned_user_ids")
+            self.env["crm.lead"].search(
+                [("rule_assigned_user_ids", "in", self.maier.ids)]
+            )
+            self.sales_manager.crm_subordinate_ids  # noqa: B018 - computes it
+            self.env["crm.lead"].with_user(self.maier).search_count([])
+        self.assertPlansProportional(statements)
+
+
+class TestEnginePlans(QueryPlanCase):
+    """Transfer and merge. Skipped until the rewritten engines of issue 18 are
+    merged: today's transfer fails on its future-appointments lookup (and the
+    other statements listed when the skip is removed)."""
+
+    @skip("enable once the plan-stable transfer engine (issue 18) is merged")
+    def test_transfer_move(self):
+        with capture_plans(self.env.cr) as statements:
+            self.batch._transfer_customers(self.maier, "move")
+            self.env.flush_all()
+        self.assertPlansProportional(statements)
+
+    @skip("enable once the plan-stable transfer engine (issue 18) is merged")
+    def test_transfer_copy(self):
+        self.batch.external_ref = False
+        with capture_plans(self.env.cr) as statements:
+            self.batch._transfer_customers(self.transfer_user, "copy")
+            self.env.flush_all()
+        self.assertPlansProportional(statements)
+
+    @skip("enable once the plan-stable merge engine (issue 18) is merged")
+    def test_merge_and_redirect(self):
+        """One customer holding the linked records of a whole batch merged into
+        another: every reference is redirected."""
+        source, target = self.batch[:2]
+        rest = self.batch[2:]
+        for table, column in (
+            ("customer_visit_report", "partner_id"),
+            ("customer_visit_block", "partner_id"),
+            ("crm_lead", "partner_id"),
+            ("calendar_event_res_partner_rel", "res_partner_id"),
+            ("calendar_attendee", "partner_id"),
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s = %s WHERE %s = ANY(%s)",
+                    SQL.identifier(table),
+                    SQL.identifier(column),
+                    source.id,
+                    SQL.identifier(column),
+                    rest.ids,
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mail_activity SET res_id = %s WHERE res_model = 'res.partner'"
+                " AND res_id = ANY(%s)",
+                source.id,
+                rest.ids,
+            )
+        )
+        self.env.invalidate_all()
+        with capture_plans(self.env.cr) as statements:
+            source._merge_into(target)
+            self.env.flush_all()
+        self.assertPlansProportional(statements)
