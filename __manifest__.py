@@ -5,9 +5,11 @@
     "summary": "Transfer customers between salespeople with their history, "
     "trash, merge and lead access rules",
     "version": "18.0.1.0.0",
+    "development_status": "Beta",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-customer-ownership/crm_customer_ownership",
     "author": "crm_customer_ownership authors",
+    "maintainers": ["crm-customer-ownership"],
     "license": "LGPL-3",
     "depends": ["contacts", "crm", "calendar", "mail"],
     "external_dependencies": {"python": ["openpyxl"]},
@@ -34,6 +36,4 @@
     "demo": [
         "demo/crm_customer_ownership_demo.xml",
     ],
-    "installable": True,
-    "application": False,
 }
