@@ -8,6 +8,29 @@ log "linting"
 (cd "$REPO_DIR" && ruff check . && ruff format --check .) || die "ruff found problems"
 (cd "$ADDONS_DIR" && pylint --rcfile="$REPO_DIR/.pylintrc" "$MODULE") || die "pylint-odoo found problems"
 
+# pre-commit runs the same linters: their pins must not drift apart.
+for pin in $(grep -E '^(ruff|pylint-odoo)==' "$REPO_DIR/tools/requirements-dev.txt"); do
+    grep -q "\"$pin\"" "$REPO_DIR/.pre-commit-config.yaml" \
+        || die ".pre-commit-config.yaml does not pin $pin as tools/requirements-dev.txt does"
+done
+
+# The add-on as the OCA publishes it: a wheel built with whool. whool names
+# the package after the add-on's folder and versions it from git, so the
+# wheel is built from a clone (the committed state) in a folder named after
+# the module, and installed into a throwaway target: installed into the venv
+# it would shadow the checkout that the tests run from the addons path.
+log "building and installing the wheel"
+WHEEL_TMP=$(mktemp -d)
+git clone --quiet "$REPO_DIR" "$WHEEL_TMP/$MODULE"
+"$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$WHEEL_TMP/dist" "$WHEEL_TMP/$MODULE" \
+    || die "building the wheel with whool failed"
+"$PYTHON" -m pip install --quiet --no-deps --target "$WHEEL_TMP/site" "$WHEEL_TMP"/dist/odoo_addon_${MODULE}-*.whl \
+    || die "installing the wheel failed"
+[ -f "$WHEEL_TMP/site/odoo/addons/$MODULE/__manifest__.py" ] \
+    || die "the wheel does not contain odoo/addons/$MODULE"
+log "wheel OK: $(basename "$WHEEL_TMP"/dist/*.whl)"
+rm -rf "$WHEEL_TMP"
+
 TEST_DB=${TEST_DB:-${MODULE}_test_$$}
 CONF="$CACHE_DIR/$TEST_DB.conf"
 write_odoo_config "$TEST_DB" "$CONF"
