@@ -346,7 +346,7 @@ class TestLeadRulePlans(QueryPlanCase):
             self.env["crm.lead"].search(
                 [("rule_assigned_user_ids", "in", self.maier.ids)]
             )
-            self.sales_manager.crm_subordinate_ids  # noqa: B018 - computes it
+            self.sales_manager.mapped("crm_subordinate_ids")
             self.env["crm.lead"].with_user(self.maier).search_count([])
         self.assertPlansProportional(statements)
 
