@@ -14,7 +14,10 @@ statement does), and ``plan_problems`` tells what is wrong with each plan:
 
 - a sequential scan, or an index scan without an index condition (a full
   scan in index order), of a large relation in a statement this module
-  writes itself: its cost follows the table, not the ids;
+  writes itself: its cost follows the table, not the ids. Except a scan
+  filtered on the primary key (``id = ANY(ids)``): PostgreSQL knows the key
+  unique without statistics and sees the table's size on disk, so it scans
+  only a table it sees a few times larger than the ids at most;
 - in any statement, the module's or the ORM's on its behalf, such a full scan
   repeated per row: on the inner side of a nested loop or in a correlated
   subplan, its cost is rows x table.
@@ -75,6 +78,10 @@ PASS_THROUGH = (
     os.path.join("unittest", "mock.py"),
     __file__,
 )
+# A scan filtered on the primary key: PostgreSQL knows the key unique without
+# statistics and sees the table's size on disk when it plans, so it only scans
+# a table it sees at most a few times larger than the ids it is given.
+BY_PRIMARY_KEY = re.compile(r"\b(?:\w+\.)?id = ANY \(")
 EXPLAINABLE = re.compile(
     r"^\s*(?:/\*.*?\*/\s*)*(select|with|insert|update|delete)\b",
     re.IGNORECASE | re.DOTALL,
@@ -160,7 +167,7 @@ def _full_scan(node):
     if relation not in LARGE_RELATIONS:
         return None
     node_type = node["Node Type"]
-    if node_type == "Seq Scan":
+    if node_type == "Seq Scan" and not BY_PRIMARY_KEY.search(node.get("Filter", "")):
         return f"Seq Scan on {relation}"
     if node_type in ("Index Scan", "Index Only Scan") and "Index Cond" not in node:
         return f"full {node_type} of {relation} ({node.get('Index Name')})"
