@@ -529,12 +529,15 @@ class CustomerImport(models.AbstractModel):
 
     @api.model
     def _with_readable_customers(self, partners):
+        """This engine, knowing which of ``partners`` the user may read: the
+        plan's messages are written row by row, the check is done once."""
         return self.with_context(
             crm_import_readable_ids=frozenset(self._readable_customer_ids(partners))
         )
 
     @api.model
     def _is_readable_customer(self, partner):
+        # Set by _plan_import; a direct caller gets one check per customer.
         readable = self.env.context.get("crm_import_readable_ids")
         if isinstance(readable, frozenset):
             return partner.id in readable
