@@ -516,8 +516,13 @@ class CustomerImport(models.AbstractModel):
         fnames = [f for f in mapping.values() if f not in ("id", "external_ref")]
         self._mark_duplicates(rows, key_fields)
         matches = self._match_rows(rows, key_fields, fnames, agent)
+        planner = self._with_readable_customers(
+            partner for _kind, partners in matches.values() for partner in partners
+        )
         lines = [
-            self._plan_row(row, matches.get(index), agent, import_mode, transfer_mode)
+            planner._plan_row(
+                row, matches.get(index), agent, import_mode, transfer_mode
+            )
             for index, row in enumerate(rows)
         ]
         del rows, matches
@@ -540,6 +545,32 @@ class CustomerImport(models.AbstractModel):
                 "key_fields": key_fields,
             },
         }
+
+    @api.model
+    def _readable_customer_ids(self, partners):
+        """The ids of ``partners`` (found with sudo) that the importing user
+        may read: the plan names and links no other customer."""
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        readable = set()
+        for batch in split_every(LOOKUP_BATCH, {p.id for p in partners}, list):
+            readable.update(Partner.browse(batch)._filtered_access("read").ids)
+        return readable
+
+    @api.model
+    def _with_readable_customers(self, partners):
+        """This engine, knowing which of ``partners`` the user may read: the
+        plan's messages are written row by row, the check is done once."""
+        return self.with_context(
+            crm_import_readable_ids=frozenset(self._readable_customer_ids(partners))
+        )
+
+    @api.model
+    def _is_readable_customer(self, partner):
+        # Set by _plan_import; a direct caller gets one check per customer.
+        readable = self.env.context.get("crm_import_readable_ids")
+        if isinstance(readable, frozenset):
+            return partner.id in readable
+        return partner.id in self._readable_customer_ids(partner)
 
     @api.model
     def _mark_duplicates(self, rows, key_fields):
@@ -584,6 +615,9 @@ class CustomerImport(models.AbstractModel):
         ]
         found_ids = self._find_by_keys("id", ids, fnames) if ids else {}
         found_refs = self._find_by_keys("external_ref", refs, fnames) if refs else {}
+        readable_ids = self._readable_customer_ids(
+            partner for partners in found_ids.values() for partner in partners
+        )
         matches = {}
         for index, row in enumerate(rows):
             if by_id and row["id"]:
@@ -595,6 +629,21 @@ class CustomerImport(models.AbstractModel):
                             "No customer of the company has the Odoo ID %(id)s: "
                             "leave the id empty to create the customer.",
                             id=row["id"],
+                        ),
+                    )
+                elif (
+                    key_fields == "both"
+                    and row["ref"]
+                    and (partners[0].external_ref != row["ref"])
+                    and partners[0].id not in readable_ids
+                ):
+                    self._add_error(
+                        row,
+                        self.env._(
+                            "The Odoo ID %(id)s and the External ID %(ref)s do "
+                            "not name the same customer: correct the row.",
+                            id=row["id"],
+                            ref=row["ref"],
                         ),
                     )
                 elif (
@@ -745,7 +794,18 @@ class CustomerImport(models.AbstractModel):
             message="",
             final_ref=vals.get("external_ref", False),
         )
-        if partner:
+        if partner and not self._is_readable_customer(partner):
+            line.update(
+                from_user_id=partner.user_id.id,
+                message=self.env._(
+                    "Another salesperson (%(user)s) holds a customer with this "
+                    "key: a new customer is created for %(agent)s without its "
+                    "history. Choose a transfer mode to bring the history along.",
+                    user=partner.user_id.name,
+                    agent=agent.name,
+                ),
+            )
+        elif partner:
             line.update(
                 from_user_id=partner.user_id.id,
                 message=self.env._(
@@ -809,10 +869,26 @@ class CustomerImport(models.AbstractModel):
         for line in lines:
             rows_by_ref[line["final_ref"]].append(line["row"])
         holders = self._find_agent_refs(agent, list(rows_by_ref))
+        readable_ids = self._readable_customer_ids(holders.values())
         for line in lines:
             ref = line["final_ref"]
             holder = holders.get(ref)
-            if holder and holder.id not in (line["partner_id"], line["source_id"]):
+            if (
+                holder
+                and holder.id not in (line["partner_id"], line["source_id"])
+                and holder.id not in readable_ids
+            ):
+                line.update(
+                    action="error",
+                    message=self.env._(
+                        "The External ID %(ref)s already belongs to another "
+                        "customer of %(agent)s: correct the row, or ask a sales "
+                        "administrator to correct that customer.",
+                        ref=ref,
+                        agent=agent.name,
+                    ),
+                )
+            elif holder and holder.id not in (line["partner_id"], line["source_id"]):
                 line.update(
                     action="error",
                     message=self.env._(
@@ -850,10 +926,15 @@ class CustomerImport(models.AbstractModel):
         )
         operation = "write" if transfer_mode == "move" else "read"
         reachable = set(sources._filtered_access(operation).ids)
+        readable = set(sources._filtered_access("read").ids)
         for line in lines:
             if line["source_id"] not in reachable:
                 line.update(
                     action="error",
+                    # The plan links no customer the user may not read.
+                    partner_id=line["partner_id"]
+                    if line["source_id"] in readable
+                    else False,
                     message=self.env._(
                         "The customer %(key)s of %(user)s is out of your reach, "
                         "so it cannot be transferred: ask a sales administrator "

@@ -1,4 +1,6 @@
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -9,6 +11,26 @@ from odoo.tools.mail import generate_tracking_message_id
 _logger = logging.getLogger(__name__)
 
 EXTERNAL_REF_MAX_LENGTH = 64
+
+# Whether one of the module's own workflows (trash, restore, purge, transfer)
+# is writing. A Python context variable, not an Odoo context key: an XML-RPC
+# client sends whatever context keys it likes, but cannot reach this.
+_in_workflow = ContextVar("crm_customer_ownership_workflow", default=False)
+
+
+@contextmanager
+def ownership_workflow():
+    """Let the module's workflows write what create/write refuse to others:
+    the trash stamps, a new salesperson, a customer with history deleted."""
+    token = _in_workflow.set(True)
+    try:
+        yield
+    finally:
+        _in_workflow.reset(token)
+
+
+def in_ownership_workflow():
+    return _in_workflow.get()
 
 
 class ResPartner(models.Model):

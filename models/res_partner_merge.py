@@ -128,6 +128,23 @@ class ResPartner(models.Model):
                     **names,
                 )
             )
+        # sudo: any company's own partner, whether the user may read that
+        # company or not; deleting it would leave the company without one.
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "=", self.id)])
+        )
+        if companies:
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s is the partner of company %(company)s and "
+                    "cannot be merged away: merge %(kept)s into %(merged)s instead.",
+                    company=", ".join(companies.mapped("name")),
+                    **names,
+                )
+            )
 
     def _check_merge_trash(self, target):
         """Neither customer is in the trash: the trash hides a customer's

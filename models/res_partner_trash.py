@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
+from .res_partner import in_ownership_workflow, ownership_workflow
+
 _logger = logging.getLogger(__name__)
 
 TRASH_RETENTION_PARAM = "crm_customer_ownership.trash_retention_days"
@@ -31,6 +33,21 @@ OWN_DATA_MODELS = frozenset(
 )
 # Single fields of other models that are bookkeeping, not business documents.
 OWN_DATA_FIELDS = frozenset({("calendar.event", "trash_partner_id")})
+# A customer's own history, which a delete by hand must not destroy:
+# (model, table, column holding the customer, condition).
+HISTORY_SOURCES = (
+    ("customer.visit.report", "customer_visit_report", "partner_id", "TRUE"),
+    ("customer.visit.block", "customer_visit_block", "partner_id", "TRUE"),
+    ("customer.consent", "customer_consent", "partner_id", "TRUE"),
+    ("mail.activity", "mail_activity", "res_id", "res_model = 'res.partner'"),
+    (
+        "calendar.event",
+        "calendar_event_res_partner_rel",
+        "res_partner_id",
+        "TRUE",
+    ),
+    ("customer.ownership.history", "customer_ownership_history", "partner_id", "TRUE"),
+)
 
 
 class ResPartner(models.Model):
@@ -44,22 +61,34 @@ class ResPartner(models.Model):
         except ValueError:
             return TRASH_RETENTION_DEFAULT
 
+    def _check_trash_access(self):
+        """Trashing and restoring need what deleting needs: being the
+        customer's salesperson, or the right to delete it in stock Odoo
+        (Contact Creation and the record rules)."""
+        partners = self.with_context(active_test=False)
+        partners.check_access("write")
+        others = partners.filtered(lambda partner: partner.user_id != self.env.user)
+        # An empty recordset would still check the model-wide delete right.
+        if others:
+            others.check_access("unlink")
+
     def action_trash(self):
         """Move the customers to the trash, restorable with all their data."""
-        self.check_access("write")
+        self._check_trash_access()
         partners = self.filtered(lambda partner: not partner.trashed_at)
         if not partners:
             return True
         # Hide first: archiving a record through the ORM deletes its open
         # activities (mail.activity.mixin), and the trash must keep them.
         partners._hide_trashed_linked_records()
-        partners.write(
-            {
-                "active": False,
-                "trashed_at": fields.Datetime.now(),
-                "trashed_by_id": self.env.uid,
-            }
-        )
+        with ownership_workflow():
+            partners.write(
+                {
+                    "active": False,
+                    "trashed_at": fields.Datetime.now(),
+                    "trashed_by_id": self.env.uid,
+                }
+            )
         purge_date = format_date(self.env, partners[:1].trash_purge_date)
         partners._log_ownership_message(
             self.env._(
@@ -72,12 +101,15 @@ class ResPartner(models.Model):
 
     def action_restore(self):
         """Bring customers back from the trash exactly as they were."""
-        self.check_access("write")
+        self._check_trash_access()
         partners = self.with_context(active_test=False).filtered("trashed_at")
         if not partners:
             return True
         partners._unhide_trashed_linked_records()
-        partners.write({"active": True, "trashed_at": False, "trashed_by_id": False})
+        with ownership_workflow():
+            partners.write(
+                {"active": True, "trashed_at": False, "trashed_by_id": False}
+            )
         partners._log_ownership_message(
             self.env._("Restored from trash by %(user)s.", user=self.env.user.name)
         )
@@ -232,25 +264,86 @@ class ResPartner(models.Model):
             f"{count} × {label}" for label, count in sorted(references.items())
         )
 
+    def _get_history(self):
+        """{partner id: {description: count}} of what each customer's history
+        holds: its business documents, visit reports, visit blocks,
+        consents, tasks, appointments and ownership history rows, archived
+        ones included."""
+        history = self._get_business_references()
+        if not self.ids:
+            return history
+        for model_name, table, column, condition in HISTORY_SOURCES:
+            self.env[model_name].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT %(col)s, COUNT(*) FROM %(table)s"
+                    " WHERE %(col)s = ANY(%(ids)s) AND %(condition)s GROUP BY %(col)s",
+                    col=SQL.identifier(column),
+                    table=SQL.identifier(table),
+                    ids=self.ids,
+                    condition=SQL(condition),
+                )
+            )
+            label = self.env[model_name]._description
+            for partner_id, count in self.env.cr.fetchall():
+                history[partner_id][label] = history[partner_id].get(label, 0) + count
+        return history
+
     @api.ondelete(at_uninstall=False)
-    def _unlink_except_business_documents(self):
-        references = self._get_business_references()
-        if not references:
+    def _unlink_except_history(self):
+        """A customer with history is never deleted by hand, administrators
+        included: the trash (restorable) and the merge (which moves the
+        history) are the ways out; the purge and the merge delete it."""
+        if in_ownership_workflow():
             return
-        blocked = self.browse(list(references))
+        history = self._get_history()
+        if not history:
+            return
+        blocked = self.browse(list(history))
         raise UserError(
             self.env._(
-                "%(customers)s cannot be deleted: business documents refer to "
-                "them (%(documents)s). Merge the customer into the right one "
-                "(Action > Merge into...) or archive it instead.",
+                "%(customers)s cannot be deleted because they have history "
+                "(%(documents)s). Move them to the trash instead (Action > Move "
+                "to trash): they stay restorable for %(days)s days before the "
+                "purge. Or merge each into the right customer (Action > Merge "
+                "into...), which keeps its history.",
                 customers=", ".join(blocked.mapped("display_name")),
                 documents="; ".join(
                     f"{partner.display_name}: "
-                    f"{self._describe_references(references[partner.id])}"
+                    f"{self._describe_references(history[partner.id])}"
                     for partner in blocked
                 ),
+                days=self._get_trash_retention_days(),
             )
         )
+
+    def _get_purge_references(self):
+        """{customer id: {description: count}} of the business documents
+        referring to each customer or to one of its contacts at any depth:
+        deleting the customer would orphan those contacts."""
+        # sudo and archived contacts too: the purge must see every contact
+        # of the customer, whatever the rules of the user running it.
+        family = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("id", "child_of", self.ids)])
+        )
+        references = family._get_business_references()
+        parent_of = {partner.id: partner.parent_id.id for partner in family}
+        result = defaultdict(dict)
+        for partner in family.filtered(lambda p: p.id in references):
+            customer_id = partner.id
+            while customer_id not in self.ids:
+                customer_id = parent_of[customer_id]
+            for label, count in references[partner.id].items():
+                if partner.id != customer_id:
+                    label = self.env._(
+                        "%(documents)s of contact %(contact)s",
+                        documents=label,
+                        contact=partner.display_name,
+                    )
+                result[customer_id][label] = count
+        return result
 
     @api.model
     def _cron_purge_trash(self, batch_size=500):
@@ -273,7 +366,7 @@ class ResPartner(models.Model):
         """Delete these trashed customers with their own data; the ones still
         referenced by business documents leave the trash as plain archived
         contacts instead."""
-        references = self._get_business_references()
+        references = self._get_purge_references()
         kept = self.browse(list(references))
         kept._keep_as_archived(references)
         to_delete = self - kept
@@ -303,7 +396,8 @@ class ResPartner(models.Model):
         if not self:
             return
         self._unhide_trashed_linked_records()
-        self.write({"trashed_at": False, "trashed_by_id": False})
+        with ownership_workflow():
+            self.write({"trashed_at": False, "trashed_by_id": False})
         bodies = {}
         for partner in self:
             reason = self._describe_references(references[partner.id])
@@ -333,4 +427,7 @@ class ResPartner(models.Model):
         )
         activities.unlink()
         events.unlink()
-        self.unlink()
+        # The purge is one of the two ways (with the merge) a customer with
+        # history is deleted.
+        with ownership_workflow():
+            self.unlink()

@@ -10,3 +10,10 @@ from . import test_customer_merge_parity
 from . import test_customer_import
 from . import test_customer_import_transfer
 from . import test_query_plans
+from . import test_security_wizards
+from . import test_security_trash
+from . import test_security_transfer
+from . import test_security_merge
+from . import test_security_delete
+from . import test_security_visibility
+from . import test_security_groups

@@ -2,7 +2,7 @@
 
 from contextlib import closing
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
 from .common import CustomerOwnershipCase
@@ -191,6 +191,11 @@ class LeadAccessCase(CustomerOwnershipCase):
                 self.env.flush_all()
             except AccessError:
                 return False
+            except UserError:
+                # Passed the access checks, then refused for another reason:
+                # these customers have history, which nobody may delete
+                # (tests/test_security_delete.py).
+                return True
             finally:
                 self.env.invalidate_all()
         return True

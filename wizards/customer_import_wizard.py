@@ -1,6 +1,8 @@
 import base64
+import hashlib
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import split_every
 
 from ..models.customer_import import (
@@ -95,6 +97,12 @@ class CustomerImportWizard(models.TransientModel):
     )
     log_id = fields.Many2one("customer.import.log", readonly=True)
     template_file = fields.Binary(attachment=False, readonly=True)
+    preview_signature = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Fingerprint of the file and the options the preview was made "
+        "with: the import applies exactly what was previewed.",
+    )
 
     @api.onchange("import_mode")
     def _onchange_import_mode(self):
@@ -125,11 +133,39 @@ class CustomerImportWizard(models.TransientModel):
         """Plan every row and show what the import would do; writes no
         customer."""
         self._store_plan(self._plan())
-        self.state = "preview"
+        self.write({"state": "preview", "preview_signature": self._signature()})
         return self._reopen()
+
+    def _signature(self):
+        """Fingerprint of what the plan depends on: the file and the options."""
+        self.ensure_one()
+        options = (
+            self.filename,
+            self.user_id.id,
+            self.company_id.id,
+            self.import_mode,
+            self.transfer_mode,
+            self.key_fields,
+            self.transfer_linked,
+        )
+        digest = hashlib.sha256(repr(options).encode())
+        file = self.file or b""
+        digest.update(file.encode() if isinstance(file, str) else file)
+        return digest.hexdigest()
+
+    def _check_unchanged_since_preview(self):
+        if self.preview_signature and self.preview_signature != self._signature():
+            raise UserError(
+                self.env._(
+                    "The file or the import options changed since the preview, "
+                    "so nothing was imported: preview the import again, check "
+                    "it, then import."
+                )
+            )
 
     def action_import(self):
         """Apply the file at once (every row or none) and show the result."""
+        self._check_unchanged_since_preview()
         plan = self._plan()
         log = (
             self.env["customer.import"]
@@ -142,7 +178,7 @@ class CustomerImportWizard(models.TransientModel):
 
     def action_back(self):
         self.line_ids.unlink()
-        self.state = "upload"
+        self.write({"state": "upload", "preview_signature": False})
         return self._reopen()
 
     def _store_plan(self, plan):

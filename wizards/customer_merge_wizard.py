@@ -23,10 +23,14 @@ class CustomerMergeWizard(models.TransientModel):
         string="Right Customer",
         required=True,
         ondelete="cascade",
-        domain="[('id', '!=', source_partner_id)]",
+        # Only customers the merge rules accept: of the wrong customer's
+        # company, out of the trash.
+        domain="[('id', '!=', source_partner_id),"
+        " ('company_id', '=', source_company_id), ('trashed_at', '=', False)]",
         help="Keeps its own details and receives everything linked to the wrong "
         "customer.",
     )
+    source_company_id = fields.Many2one(related="source_partner_id.company_id")
     refusal_reason = fields.Text(compute="_compute_preview")
     preview = fields.Json(
         compute="_compute_preview",
