@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import split_every
 
 from .customer_import_reader import CustomerFileReader
+from .customer_import_xlsx import CellProblem
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
 from .res_partner_transfer import TRANSFER_GROUP
 
@@ -384,6 +385,9 @@ class CustomerImport(models.AbstractModel):
             errors = []
             for index, fname in mapping.items():
                 text = values[index] if index < len(values) else ""
+                if isinstance(text, CellProblem):
+                    errors.append(str(text))
+                    continue
                 try:
                     value = converters[fname](text)
                 except ValueError as error:

@@ -100,7 +100,7 @@ class TestCustomerImportFiles(CustomerImportCase):
         self.assertLess(len(stream.getvalue()), 200 * 1024)
         with patch(
             "odoo.addons.crm_customer_ownership.models.customer_import_reader"
-            ".load_workbook"
+            ".XlsxSheetReader"
         ) as load_workbook_mock:
             self._assert_refused(
                 stream.getvalue(), "possible zip bomb", filename="customers.xlsx"
