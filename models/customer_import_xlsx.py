@@ -19,8 +19,11 @@ from array import array
 from xml.parsers import expat
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
-from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.datetime import (
+    CALENDAR_MAC_1904,
+    CALENDAR_WINDOWS_1900,
+    from_excel,
+)
 
 from odoo.exceptions import UserError
 
@@ -171,7 +174,14 @@ class XlsxSheetReader:
         depth = 0
 
         def refuse_dtd(*_args):
-            raise self._unreadable()
+            raise UserError(
+                self._(
+                    "The file %(file)s declares a document type or entities, which "
+                    "no spreadsheet program writes: it is refused to protect the "
+                    "server. Save it again as XLSX or CSV from your spreadsheet.",
+                    file=self.filename,
+                )
+            )
 
         def on_start(tag, attrs):
             nonlocal depth
@@ -257,7 +267,10 @@ class XlsxSheetReader:
         self._parse(workbook, META_MAX_BYTES, start=start)
         targets = {}
         for rel in self._relations(workbook):
-            targets[rel["Id"]] = self._target(workbook, rel["Target"])
+            target = self._target(workbook, rel["Target"])
+            if target not in self.archive.NameToInfo:
+                continue  # a dangling link: the part is simply absent
+            targets[rel["Id"]] = target
             kind = rel["Type"].rsplit("/", 1)[-1]
             targets.setdefault(kind, targets[rel["Id"]])
         epoch = CALENDAR_MAC_1904 if any(date1904) else CALENDAR_WINDOWS_1900
@@ -336,94 +349,16 @@ class XlsxSheetReader:
     # ------------------------------------------------------------------
 
     def rows(self):
-        """Yield (row number, values) per row element, as the sheet ends each
-        one; the parser is fed a chunk at a time, so a row is yielded at most
-        a chunk after it was read."""
-        ready = []
-        row_tag, cell_tag = f"{MAIN_NS} row", f"{MAIN_NS} c"
-        text_tags = {f"{MAIN_NS} v": "v", f"{MAIN_NS} t": "t", f"{MAIN_NS} f": "f"}
-        rph = f"{MAIN_NS} rPh"
-        state = {
-            "row": 0,
-            "cells": None,
-            "column": -1,
-            "cell": None,
-            "in": None,
-            "in_rph": False,
-        }
-
-        def start(tag, attrs):
-            if tag == cell_tag:
-                if state["cells"] is None:
-                    return
-                ref = attrs.get("r", "")
-                match = CELL_REF.match(ref)
-                column = column_index(match[1]) if match else state["column"] + 1
-                if column >= MAX_COLUMNS:
-                    raise self._too_many_columns(state["row"])
-                state["column"] = column
-                state["cell"] = {
-                    "column": column,
-                    "type": attrs.get("t", "n"),
-                    "style": attrs.get("s"),
-                    "v": [],
-                    "t": [],
-                    "f": False,
-                    "length": 0,
-                }
-            elif tag == row_tag:
-                try:
-                    state["row"] = int(attrs.get("r", ""))
-                except ValueError:
-                    state["row"] += 1
-                state.update(cells={}, column=-1)
-            elif tag in text_tags and state["cell"] is not None:
-                kind = text_tags[tag]
-                if kind == "f":
-                    state["cell"]["f"] = True
-                elif not state["in_rph"]:
-                    state["in"] = kind
-            elif tag == rph:
-                state["in_rph"] = True
-
-        def end(tag):
-            if tag == cell_tag and state["cell"] is not None:
-                cell = state["cell"]
-                state["cell"] = None
-                if cell["column"] < self.width:
-                    value = self._cell_value(cell, state["row"])
-                    if value:
-                        self.chars_left -= len(value)
-                        if self.chars_left < 0:
-                            raise self._too_complex()
-                        state["cells"][cell["column"]] = value
-            elif tag == row_tag and state["cells"] is not None:
-                cells = state["cells"]
-                width = max(cells) + 1 if cells else 0
-                ready.append((state["row"], [cells.get(i, "") for i in range(width)]))
-                state["cells"] = None
-            elif tag in text_tags:
-                state["in"] = None
-            elif tag == rph:
-                state["in_rph"] = False
-
-        def data(text):
-            kind = state["in"]
-            if kind:
-                cell = state["cell"]
-                cell["length"] += len(text)
-                if cell["length"] > CELL_MAX_CHARS:
-                    raise self._cell_too_long(cell, state["row"])
-                cell[kind].append(text)
-
-        yield from self._parse_sheet(ready, start, end, data)
-
-    def _parse_sheet(self, ready, start, end, data):
-        """Yield the rows each chunk of the sheet ended."""
-        for _chunk in self._parse_steps(self.sheet, SHEET_MAX_BYTES, start, end, data):
-            yield from ready
-            ready.clear()
-        yield from ready
+        """Yield (row number, values) per row element. The parser is fed a
+        chunk at a time and the rows each chunk ended are yielded before the
+        next is read, so only a chunk's worth of rows is ever held."""
+        handler = SheetHandler(self)
+        for _chunk in self._parse_steps(
+            self.sheet, SHEET_MAX_BYTES, handler.start, handler.end, handler.data
+        ):
+            yield from handler.ready
+            handler.ready.clear()
+        yield from handler.ready
 
     def _cell_value(self, cell, row):
         """The cell's text as the import reads it, or a CellProblem."""
@@ -509,3 +444,91 @@ class XlsxSheetReader:
                 column=column_letters(MAX_COLUMNS - 1),
             )
         )
+
+
+class SheetHandler:
+    """The expat callbacks of the sheet: each <c> becomes a value of its
+    row, each ended <row> a (number, values) pair in ``ready``."""
+
+    ROW = f"{MAIN_NS} row"
+    CELL = f"{MAIN_NS} c"
+    TEXT = {f"{MAIN_NS} v": "v", f"{MAIN_NS} t": "t", f"{MAIN_NS} f": "f"}
+    PHONETIC = f"{MAIN_NS} rPh"
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.ready = []
+        self.row = 0
+        self.cells = None
+        self.column = -1
+        self.cell = None
+        self.text_kind = None
+        self.in_phonetic = False
+
+    def start(self, tag, attrs):
+        if tag == self.CELL:
+            if self.cells is not None:
+                self._start_cell(attrs)
+        elif tag == self.ROW:
+            try:
+                self.row = int(attrs.get("r", ""))
+            except ValueError:
+                self.row += 1
+            self.cells, self.column = {}, -1
+        elif tag in self.TEXT and self.cell is not None:
+            kind = self.TEXT[tag]
+            if kind == "f":
+                self.cell["f"] = True
+            elif not self.in_phonetic:
+                self.text_kind = kind
+        elif tag == self.PHONETIC:
+            self.in_phonetic = True
+
+    def _start_cell(self, attrs):
+        match = CELL_REF.match(attrs.get("r", ""))
+        column = column_index(match[1]) if match else self.column + 1
+        if column >= MAX_COLUMNS:
+            raise self.reader._too_many_columns(self.row)
+        self.column = column
+        self.cell = {
+            "column": column,
+            "type": attrs.get("t", "n"),
+            "style": attrs.get("s"),
+            "v": [],
+            "t": [],
+            "f": False,
+            "length": 0,
+        }
+
+    def end(self, tag):
+        if tag == self.CELL and self.cell is not None:
+            self._end_cell()
+        elif tag == self.ROW and self.cells is not None:
+            cells = self.cells
+            width = max(cells) + 1 if cells else 0
+            self.ready.append((self.row, [cells.get(i, "") for i in range(width)]))
+            self.cells = None
+        elif tag in self.TEXT:
+            self.text_kind = None
+        elif tag == self.PHONETIC:
+            self.in_phonetic = False
+
+    def _end_cell(self):
+        cell, self.cell = self.cell, None
+        reader = self.reader
+        if cell["column"] >= reader.width:
+            return
+        value = reader._cell_value(cell, self.row)
+        if value:
+            reader.chars_left -= len(value)
+            if reader.chars_left < 0:
+                raise reader._too_complex()
+            self.cells[cell["column"]] = value
+
+    def data(self, text):
+        if self.text_kind:
+            cell = self.cell
+            cell["length"] += len(text)
+            if cell["length"] > CELL_MAX_CHARS:
+                raise self.reader._cell_too_long(cell, self.row)
+            cell[self.text_kind].append(text)

@@ -9,3 +9,5 @@ from . import test_customer_merge_moves
 from . import test_customer_merge_parity
 from . import test_customer_import
 from . import test_customer_import_transfer
+from . import test_customer_import_files
+from . import test_customer_import_encodings
