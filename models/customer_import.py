@@ -27,7 +27,15 @@ KEY_FIELDS = [
 ]
 SALE_MANAGER_GROUP = "sales_team.group_sale_manager"
 PARAM_PREFIX = "crm_customer_ownership.import_"
-LIMIT_DEFAULTS = {"max_mb": 30, "max_rows": 100_000, "max_unzip_ratio": 100}
+LIMIT_DEFAULTS = {
+    "max_mb": 30,
+    "max_rows": 100_000,
+    "max_unzip_ratio": 100,
+    # An update_delete import trashing more than this percentage of the
+    # salesperson's customers, or more than this many, needs confirming.
+    "max_trash_share": 50,
+    "max_trash": 3000,
+}
 # Keys per lookup query: a few queries per thousand rows, never one per row.
 LOOKUP_BATCH = 5000
 # Records per create call: large enough for multi-row INSERTs, small enough
@@ -102,8 +110,8 @@ class CustomerImport(models.AbstractModel):
 
     @api.model
     def _get_import_limits(self):
-        """The file limits, from system parameters ``crm_customer_ownership.
-        import_max_mb``, ``import_max_rows`` and ``import_max_unzip_ratio``."""
+        """The import's limits, from the system parameters ``crm_customer_
+        ownership.import_<key>`` of each key of LIMIT_DEFAULTS."""
         params = self.env["ir.config_parameter"].sudo()
         limits = {}
         for key, default in LIMIT_DEFAULTS.items():
@@ -477,12 +485,16 @@ class CustomerImport(models.AbstractModel):
         import_mode="update",
         transfer_mode="none",
         key_fields="external",
+        confirm_mass_trash=False,
     ):
         """What importing the file would do, row by row, without writing.
 
+        :param confirm_mass_trash: the user accepts that the import trashes
+            more customers than the limits allow (see _check_mass_trash)
         :returns: {"lines": [{"row", "key", "action", "partner_id",
                   "source_id", "from_user_id", "from_trash", "message",
-                  "vals"}], "counts": {action: n}, "options": {...}}
+                  "vals"}], "counts": {action: n}, "options": {...},
+                  "mass_trash": the warning when the limits are passed}
         """
         self._check_import_allowed(agent, import_mode, transfer_mode)
         reader = self._open_file(data, filename)
@@ -513,8 +525,56 @@ class CustomerImport(models.AbstractModel):
                 "import_mode": import_mode,
                 "transfer_mode": transfer_mode,
                 "key_fields": key_fields,
+                "confirm_mass_trash": confirm_mass_trash,
             },
+            "mass_trash": self._mass_trash_warning(counts["trash"], agent),
         }
+
+    @api.model
+    def _mass_trash_warning(self, trash_count, agent):
+        """The warning for an import that would trash more of the agent's
+        customers than ``import_max_trash_share`` percent or more than
+        ``import_max_trash`` customers (a header-only or truncated file
+        trashes them all), else an empty string."""
+        if not trash_count:
+            return ""
+        limits = self._get_import_limits()
+        # sudo: the same customers _plan_trash counts, whoever imports.
+        total = (
+            self.env["res.partner"]
+            .sudo()
+            .search_count(
+                self._customer_domain()
+                + [("user_id", "=", agent.id), ("user_ids", "=", False)]
+            )
+        )
+        share = trash_count * 100 / total if total else 100
+        if share <= limits["max_trash_share"] and trash_count <= limits["max_trash"]:
+            return ""
+        return self.env._(
+            "This import would move %(count)s of the %(total)s customers of %(agent)s "
+            "(%(share)s%%) to the trash, more than the limit of %(max_share)s%% or "
+            "%(max_count)s customers: check that the file is the complete list, "
+            "then confirm the mass trash to import it.",
+            count=trash_count,
+            total=total,
+            agent=agent.name,
+            share=round(share),
+            max_share=limits["max_trash_share"],
+            max_count=limits["max_trash"],
+        )
+
+    @api.model
+    def _check_mass_trash(self, plan):
+        """Refuse to apply a plan that trashes too many customers unless the
+        user confirmed it (the wizard's confirm_mass_trash)."""
+        if plan["mass_trash"] and not plan["options"]["confirm_mass_trash"]:
+            raise UserError(
+                self.env._(
+                    "Nothing was imported. %(warning)s",
+                    warning=plan["mass_trash"],
+                )
+            )
 
     @api.model
     def _mark_duplicates(self, rows, key_fields):
@@ -898,6 +958,7 @@ class CustomerImport(models.AbstractModel):
         Fills each line's ``partner_id`` with the resulting customer and
         returns the import log.
         """
+        self._check_mass_trash(plan)
         options = plan["options"]
         errors = [line for line in plan["lines"] if line["action"] == "error"]
         if errors:

@@ -11,3 +11,4 @@ from . import test_customer_import
 from . import test_customer_import_transfer
 from . import test_customer_import_files
 from . import test_customer_import_encodings
+from . import test_customer_import_guard

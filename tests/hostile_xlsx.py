@@ -9,6 +9,18 @@ import zipfile
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
+    '.org/package/2006/content-types"><Default Extension="rels" ContentType="'
+    'application/vnd.openxmlformats-package.relationships+xml"/><Default '
+    'Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+    'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+    'worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="'
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    '"/></Types>'
+)
 WORKBOOK = (
     f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{NS}" '
     f'xmlns:r="{REL}"><sheets><sheet name="Customers" sheetId="1" r:id="rId1"/>'
@@ -57,6 +69,7 @@ def workbook(sheet, shared=None, padding=0, prologue=""):
     ``prologue`` goes before the worksheet's root element."""
     stream = io.BytesIO()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
         archive.writestr("_rels/.rels", ROOT_RELS)
         archive.writestr("xl/workbook.xml", WORKBOOK)
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
@@ -116,10 +129,10 @@ def empty_row_bomb(rows=2_000_000, padding=64 * 1024):
 
 
 def shared_strings_bomb(strings=3_000_000, padding=64 * 1024):
-    """A shared-string table of millions of entries and a sheet using one."""
+    """A shared-string table of millions of entries and a sheet using two."""
     return workbook(
         ['<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c></row>'],
-        shared=(f"<si><t>{i}</t></si>" for i in range(strings)),
+        shared=("<si><t>x</t></si>" for _ in range(strings)),
         padding=padding,
     )
 

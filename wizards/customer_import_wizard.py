@@ -74,6 +74,13 @@ class CustomerImportWizard(models.TransientModel):
         help="Transferred customers bring their visit reports, visit blocks, "
         "open tasks, future appointments and open opportunities along.",
     )
+    confirm_mass_trash = fields.Boolean(
+        string="Trash Them All the Same",
+        help="Needed when the import would trash more of the salesperson's "
+        "customers than the limits allow (by default more than half of them, "
+        "or more than 3,000).",
+    )
+    mass_trash_warning = fields.Char(readonly=True)
     count_create = fields.Integer("To Create", readonly=True)
     count_update = fields.Integer("To Update", readonly=True)
     count_unchanged = fields.Integer("Unchanged", readonly=True)
@@ -117,6 +124,7 @@ class CustomerImportWizard(models.TransientModel):
             ._plan_import(
                 base64.b64decode(self.file or b""),
                 self.filename,
+                confirm_mass_trash=self.confirm_mass_trash,
                 **self._import_options(),
             )
         )
@@ -166,6 +174,7 @@ class CustomerImportWizard(models.TransientModel):
                     for line in lines
                     if line["action"] == "create" and line["from_user_id"]
                 ),
+                "mass_trash_warning": plan["mass_trash"],
                 "transfer_summary": ", ".join(
                     f"{user.sudo().name}: {transfers[user.id]}" for user in users
                 ),
