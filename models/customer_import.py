@@ -565,6 +565,18 @@ class CustomerImport(models.AbstractModel):
         )
 
     @api.model
+    def _lock_plan(self, plan):
+        """Lock every customer the plan changes with the transfer engine's
+        lock: an import racing another import or a transfer for one of them
+        waits, then is replayed by Odoo on fresh data, instead of failing
+        half-way in an UPDATE."""
+        ids = set()
+        for line in plan["lines"]:
+            if line["action"] in ("update", "restore", "transfer", "trash"):
+                ids.add(line["source_id"] or line["partner_id"])
+        self.env["res.partner"].browse(sorted(ids))._lock_for_transfer()
+
+    @api.model
     def _check_mass_trash(self, plan):
         """Refuse to apply a plan that trashes too many customers unless the
         user confirmed it (the wizard's confirm_mass_trash)."""
@@ -959,6 +971,7 @@ class CustomerImport(models.AbstractModel):
         returns the import log.
         """
         self._check_mass_trash(plan)
+        self._lock_plan(plan)
         options = plan["options"]
         errors = [line for line in plan["lines"] if line["action"] == "error"]
         if errors:

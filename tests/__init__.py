@@ -12,3 +12,4 @@ from . import test_customer_import_transfer
 from . import test_customer_import_files
 from . import test_customer_import_encodings
 from . import test_customer_import_guard
+from . import test_customer_import_race
