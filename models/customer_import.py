@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import split_every
 
 from .customer_import_reader import CustomerFileReader
-from .customer_import_xlsx import CellProblem
+from .customer_import_xlsx import CellProblem, column_letters
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
 from .res_partner_transfer import TRANSFER_GROUP
 
@@ -62,6 +62,8 @@ NOT_IMPORTABLE = frozenset(
         "write_date",
     }
 )
+# Problems a refusal lists before it says how many more there are.
+MAX_PROBLEMS_SHOWN = 10
 COUNTRY_COLUMN = "country_code"
 TEMPLATE_FILENAME = "customer_import_template.xlsx"
 TEMPLATE_COLUMNS = (
@@ -123,9 +125,23 @@ class CustomerImport(models.AbstractModel):
         return limits
 
     @api.model
+    def _check_agent_exists(self, agent):
+        """An id that names no user would otherwise fail as a database
+        constraint, which tells an XML-RPC client nothing."""
+        if not agent.exists():
+            raise UserError(
+                self.env._(
+                    "There is no salesperson with the id %(id)s: choose an active "
+                    "internal user as salesperson.",
+                    id=agent.id,
+                )
+            )
+
+    @api.model
     def _check_import_allowed(self, agent, import_mode, transfer_mode):
         """Every rule on who may import what, for the UI and XML-RPC alike."""
         user = self.env.user
+        self._check_agent_exists(agent)
         if agent != user and not user.has_group(SALE_MANAGER_GROUP):
             raise AccessError(
                 self.env._(
@@ -204,23 +220,29 @@ class CustomerImport(models.AbstractModel):
         """{column index: field name} for the file's header; ``id`` is the
         internal key. Refuses unknown, repeated and missing key columns."""
         importable = self._importable_fields()
-        mapping, unknown, seen, repeated = {}, [], set(), []
+        Partner = self.env["res.partner"]
+        mapping, seen = {}, set()
+        unknown, protected, forbidden, repeated = [], [], [], []
         for index, title in enumerate(header):
             column = normalize_header(title)
+            label = f"{column_letters(index)} ({title})"
             if not column:
                 if title:
-                    unknown.append(title)
+                    unknown.append(label)
                 continue
             if column in seen:
-                repeated.append(title)
+                repeated.append(label)
                 continue
             seen.add(column)
+            field = Partner._fields.get(importable.get(column, column))
             if column == "id":
                 mapping[index] = "id"
-            elif column in importable:
-                mapping[index] = importable[column]
+            elif column not in importable:
+                (protected if field else unknown).append(label)
+            elif not field.is_accessible(self.env):
+                forbidden.append(label)
             else:
-                unknown.append(title)
+                mapping[index] = importable[column]
         if unknown:
             raise UserError(
                 self.env._(
@@ -228,7 +250,27 @@ class CustomerImport(models.AbstractModel):
                     "(%(columns)s): rename them to field names as in the "
                     "template, or remove them.",
                     file=filename,
-                    columns=", ".join(unknown),
+                    columns=self._first_problems(unknown),
+                )
+            )
+        if protected:
+            raise UserError(
+                self.env._(
+                    "The file %(file)s has columns an import cannot set "
+                    "(%(columns)s: salesperson, company, state, relations and "
+                    "computed fields): remove them.",
+                    file=filename,
+                    columns=self._first_problems(protected),
+                )
+            )
+        if forbidden:
+            raise UserError(
+                self.env._(
+                    "The file %(file)s has columns you may not change "
+                    "(%(columns)s): remove them, or ask an administrator to "
+                    "import the file.",
+                    file=filename,
+                    columns=self._first_problems(forbidden),
                 )
             )
         if repeated:
@@ -237,7 +279,7 @@ class CustomerImport(models.AbstractModel):
                     "The file %(file)s has the columns %(columns)s more than "
                     "once: keep one of each.",
                     file=filename,
-                    columns=", ".join(repeated),
+                    columns=self._first_problems(repeated),
                 )
             )
         fields_in_file = set(mapping.values())
@@ -266,6 +308,19 @@ class CustomerImport(models.AbstractModel):
                 )
             )
         return mapping
+
+    def _first_problems(self, problems, total=None):
+        """The first problems of a list (of ``total``), joined, and how many
+        more there are: a refusal stays readable whatever the file holds."""
+        total = len(problems) if total is None else total
+        shown = "; ".join(str(problem) for problem in problems[:MAX_PROBLEMS_SHOWN])
+        if total <= MAX_PROBLEMS_SHOWN:
+            return shown
+        return self.env._(
+            "%(shown)s; and %(count)s more",
+            shown=shown,
+            count=total - MAX_PROBLEMS_SHOWN,
+        )
 
     @api.model
     def _column_converters(self, mapping):
@@ -387,6 +442,10 @@ class CustomerImport(models.AbstractModel):
         """Each data row as {"row", "ref", "id", "vals", "error"}: the key
         columns apart, the other columns converted to field values."""
         converters = self._column_converters(mapping)
+        labels = {
+            index: f"{column_letters(index)} ({reader.header[index]})"
+            for index in mapping
+        }
         rows = []
         for number, values in reader.rows():
             row = {"row": number, "ref": False, "id": False, "vals": {}, "error": ""}
@@ -399,7 +458,13 @@ class CustomerImport(models.AbstractModel):
                 try:
                     value = converters[fname](text)
                 except ValueError as error:
-                    errors.append(str(error.args[0]))
+                    errors.append(
+                        self.env._(
+                            "Column %(column)s: %(message)s",
+                            column=labels[index],
+                            message=error.args[0],
+                        )
+                    )
                     continue
                 if fname == "id":
                     row["id"] = value
@@ -978,11 +1043,19 @@ class CustomerImport(models.AbstractModel):
             raise UserError(
                 self.env._(
                     "Nothing was imported because %(count)s rows have errors "
-                    "(row %(row)s: %(message)s); correct the file and import it "
-                    "again.",
+                    "(%(errors)s); correct the file and import it again.",
                     count=len(errors),
-                    row=errors[0]["row"],
-                    message=errors[0]["message"],
+                    errors=self._first_problems(
+                        [
+                            self.env._(
+                                "row %(row)s: %(message)s",
+                                row=line["row"],
+                                message=line["message"],
+                            )
+                            for line in errors[:MAX_PROBLEMS_SHOWN]
+                        ],
+                        total=len(errors),
+                    ),
                 )
             )
         by_action = defaultdict(list)

@@ -103,6 +103,15 @@ class CustomerImportWizard(models.TransientModel):
     log_id = fields.Many2one("customer.import.log", readonly=True)
     template_file = fields.Binary(attachment=False, readonly=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("user_id"):
+                self.env["customer.import"]._check_agent_exists(
+                    self.env["res.users"].browse(vals["user_id"])
+                )
+        return super().create(vals_list)
+
     @api.onchange("import_mode")
     def _onchange_import_mode(self):
         if self.import_mode == "create":
