@@ -14,3 +14,4 @@ from . import test_customer_import_encodings
 from . import test_customer_import_guard
 from . import test_customer_import_race
 from . import test_customer_import_errors
+from . import test_customer_import_property
