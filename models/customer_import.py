@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
 from .customer_import_reader import CustomerFileReader
+from .customer_import_xlsx import CellProblem, column_letters
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
 from .res_partner_transfer import TRANSFER_GROUP
 
@@ -26,7 +27,15 @@ KEY_FIELDS = [
 ]
 SALE_MANAGER_GROUP = "sales_team.group_sale_manager"
 PARAM_PREFIX = "crm_customer_ownership.import_"
-LIMIT_DEFAULTS = {"max_mb": 30, "max_rows": 100_000, "max_unzip_ratio": 100}
+LIMIT_DEFAULTS = {
+    "max_mb": 30,
+    "max_rows": 100_000,
+    "max_unzip_ratio": 100,
+    # An update_delete import trashing more than this percentage of the
+    # salesperson's customers, or more than this many, needs confirming.
+    "max_trash_share": 50,
+    "max_trash": 3000,
+}
 # Keys per lookup query: a few queries per thousand rows, never one per row.
 LOOKUP_BATCH = 5000
 # Records per create call: large enough for multi-row INSERTs, small enough
@@ -53,6 +62,8 @@ NOT_IMPORTABLE = frozenset(
         "write_date",
     }
 )
+# Problems a refusal lists before it says how many more there are.
+MAX_PROBLEMS_SHOWN = 10
 COUNTRY_COLUMN = "country_code"
 TEMPLATE_FILENAME = "customer_import_template.xlsx"
 TEMPLATE_COLUMNS = (
@@ -101,8 +112,8 @@ class CustomerImport(models.AbstractModel):
 
     @api.model
     def _get_import_limits(self):
-        """The file limits, from system parameters ``crm_customer_ownership.
-        import_max_mb``, ``import_max_rows`` and ``import_max_unzip_ratio``."""
+        """The import's limits, from the system parameters ``crm_customer_
+        ownership.import_<key>`` of each key of LIMIT_DEFAULTS."""
         params = self.env["ir.config_parameter"].sudo()
         limits = {}
         for key, default in LIMIT_DEFAULTS.items():
@@ -114,9 +125,23 @@ class CustomerImport(models.AbstractModel):
         return limits
 
     @api.model
+    def _check_agent_exists(self, agent):
+        """An id that names no user would otherwise fail as a database
+        constraint, which tells an XML-RPC client nothing."""
+        if not agent.exists():
+            raise UserError(
+                self.env._(
+                    "There is no salesperson with the id %(id)s: choose an active "
+                    "internal user as salesperson.",
+                    id=agent.id,
+                )
+            )
+
+    @api.model
     def _check_import_allowed(self, agent, import_mode, transfer_mode):
         """Every rule on who may import what, for the UI and XML-RPC alike."""
         user = self.env.user
+        self._check_agent_exists(agent)
         if agent != user and not user.has_group(SALE_MANAGER_GROUP):
             raise AccessError(
                 self.env._(
@@ -195,23 +220,29 @@ class CustomerImport(models.AbstractModel):
         """{column index: field name} for the file's header; ``id`` is the
         internal key. Refuses unknown, repeated and missing key columns."""
         importable = self._importable_fields()
-        mapping, unknown, seen, repeated = {}, [], set(), []
+        Partner = self.env["res.partner"]
+        mapping, seen = {}, set()
+        unknown, protected, forbidden, repeated = [], [], [], []
         for index, title in enumerate(header):
             column = normalize_header(title)
+            label = f"{column_letters(index)} ({title})"
             if not column:
                 if title:
-                    unknown.append(title)
+                    unknown.append(label)
                 continue
             if column in seen:
-                repeated.append(title)
+                repeated.append(label)
                 continue
             seen.add(column)
+            field = Partner._fields.get(importable.get(column, column))
             if column == "id":
                 mapping[index] = "id"
-            elif column in importable:
-                mapping[index] = importable[column]
+            elif column not in importable:
+                (protected if field else unknown).append(label)
+            elif not field.is_accessible(self.env):
+                forbidden.append(label)
             else:
-                unknown.append(title)
+                mapping[index] = importable[column]
         if unknown:
             raise UserError(
                 self.env._(
@@ -219,7 +250,27 @@ class CustomerImport(models.AbstractModel):
                     "(%(columns)s): rename them to field names as in the "
                     "template, or remove them.",
                     file=filename,
-                    columns=", ".join(unknown),
+                    columns=self._first_problems(unknown),
+                )
+            )
+        if protected:
+            raise UserError(
+                self.env._(
+                    "The file %(file)s has columns an import cannot set "
+                    "(%(columns)s: salesperson, company, state, relations and "
+                    "computed fields): remove them.",
+                    file=filename,
+                    columns=self._first_problems(protected),
+                )
+            )
+        if forbidden:
+            raise UserError(
+                self.env._(
+                    "The file %(file)s has columns you may not change "
+                    "(%(columns)s): remove them, or ask an administrator to "
+                    "import the file.",
+                    file=filename,
+                    columns=self._first_problems(forbidden),
                 )
             )
         if repeated:
@@ -228,7 +279,7 @@ class CustomerImport(models.AbstractModel):
                     "The file %(file)s has the columns %(columns)s more than "
                     "once: keep one of each.",
                     file=filename,
-                    columns=", ".join(repeated),
+                    columns=self._first_problems(repeated),
                 )
             )
         fields_in_file = set(mapping.values())
@@ -257,6 +308,19 @@ class CustomerImport(models.AbstractModel):
                 )
             )
         return mapping
+
+    def _first_problems(self, problems, total=None):
+        """The first problems of a list (of ``total``), joined, and how many
+        more there are: a refusal stays readable whatever the file holds."""
+        total = len(problems) if total is None else total
+        shown = "; ".join(str(problem) for problem in problems[:MAX_PROBLEMS_SHOWN])
+        if total <= MAX_PROBLEMS_SHOWN:
+            return shown
+        return self.env._(
+            "%(shown)s; and %(count)s more",
+            shown=shown,
+            count=total - MAX_PROBLEMS_SHOWN,
+        )
 
     @api.model
     def _column_converters(self, mapping):
@@ -378,16 +442,29 @@ class CustomerImport(models.AbstractModel):
         """Each data row as {"row", "ref", "id", "vals", "error"}: the key
         columns apart, the other columns converted to field values."""
         converters = self._column_converters(mapping)
+        labels = {
+            index: f"{column_letters(index)} ({reader.header[index]})"
+            for index in mapping
+        }
         rows = []
         for number, values in reader.rows():
             row = {"row": number, "ref": False, "id": False, "vals": {}, "error": ""}
             errors = []
             for index, fname in mapping.items():
                 text = values[index] if index < len(values) else ""
+                if isinstance(text, CellProblem):
+                    errors.append(str(text))
+                    continue
                 try:
                     value = converters[fname](text)
                 except ValueError as error:
-                    errors.append(str(error.args[0]))
+                    errors.append(
+                        self.env._(
+                            "Column %(column)s: %(message)s",
+                            column=labels[index],
+                            message=error.args[0],
+                        )
+                    )
                     continue
                 if fname == "id":
                     row["id"] = value
@@ -502,12 +579,16 @@ class CustomerImport(models.AbstractModel):
         import_mode="update",
         transfer_mode="none",
         key_fields="external",
+        confirm_mass_trash=False,
     ):
         """What importing the file would do, row by row, without writing.
 
+        :param confirm_mass_trash: the user accepts that the import trashes
+            more customers than the limits allow (see _check_mass_trash)
         :returns: {"lines": [{"row", "key", "action", "partner_id",
                   "source_id", "from_user_id", "from_trash", "message",
-                  "vals"}], "counts": {action: n}, "options": {...}}
+                  "vals"}], "counts": {action: n}, "options": {...},
+                  "mass_trash": the warning when the limits are passed}
         """
         self._check_import_allowed(agent, import_mode, transfer_mode)
         reader = self._open_file(data, filename)
@@ -543,7 +624,9 @@ class CustomerImport(models.AbstractModel):
                 "import_mode": import_mode,
                 "transfer_mode": transfer_mode,
                 "key_fields": key_fields,
+                "confirm_mass_trash": confirm_mass_trash,
             },
+            "mass_trash": self._mass_trash_warning(counts["trash"], agent),
         }
 
     @api.model
@@ -571,6 +654,64 @@ class CustomerImport(models.AbstractModel):
         if isinstance(readable, frozenset):
             return partner.id in readable
         return partner.id in self._readable_customer_ids(partner)
+
+    @api.model
+    def _mass_trash_warning(self, trash_count, agent):
+        """The warning for an import that would trash more of the agent's
+        customers than ``import_max_trash_share`` percent or more than
+        ``import_max_trash`` customers (a header-only or truncated file
+        trashes them all), else an empty string."""
+        if not trash_count:
+            return ""
+        limits = self._get_import_limits()
+        # sudo: the same customers _plan_trash counts, whoever imports.
+        total = (
+            self.env["res.partner"]
+            .sudo()
+            .search_count(
+                self._customer_domain()
+                + [("user_id", "=", agent.id), ("user_ids", "=", False)]
+            )
+        )
+        share = trash_count * 100 / total if total else 100
+        if share <= limits["max_trash_share"] and trash_count <= limits["max_trash"]:
+            return ""
+        return self.env._(
+            "This import would move %(count)s of the %(total)s customers of %(agent)s "
+            "(%(share)s%%) to the trash, more than the limit of %(max_share)s%% or "
+            "%(max_count)s customers: check that the file is the complete list, "
+            "then confirm the mass trash to import it.",
+            count=trash_count,
+            total=total,
+            agent=agent.name,
+            share=round(share),
+            max_share=limits["max_trash_share"],
+            max_count=limits["max_trash"],
+        )
+
+    @api.model
+    def _lock_plan(self, plan):
+        """Lock every customer the plan changes with the transfer engine's
+        lock: an import racing another import or a transfer for one of them
+        waits, then is replayed by Odoo on fresh data, instead of failing
+        half-way in an UPDATE."""
+        ids = set()
+        for line in plan["lines"]:
+            if line["action"] in ("update", "restore", "transfer", "trash"):
+                ids.add(line["source_id"] or line["partner_id"])
+        self.env["res.partner"].browse(sorted(ids))._lock_for_transfer()
+
+    @api.model
+    def _check_mass_trash(self, plan):
+        """Refuse to apply a plan that trashes too many customers unless the
+        user confirmed it (the wizard's confirm_mass_trash)."""
+        if plan["mass_trash"] and not plan["options"]["confirm_mass_trash"]:
+            raise UserError(
+                self.env._(
+                    "Nothing was imported. %(warning)s",
+                    warning=plan["mass_trash"],
+                )
+            )
 
     @api.model
     def _mark_duplicates(self, rows, key_fields):
@@ -1005,17 +1146,27 @@ class CustomerImport(models.AbstractModel):
         Fills each line's ``partner_id`` with the resulting customer and
         returns the import log.
         """
+        self._check_mass_trash(plan)
+        self._lock_plan(plan)
         options = plan["options"]
         errors = [line for line in plan["lines"] if line["action"] == "error"]
         if errors:
             raise UserError(
                 self.env._(
                     "Nothing was imported because %(count)s rows have errors "
-                    "(row %(row)s: %(message)s); correct the file and import it "
-                    "again.",
+                    "(%(errors)s); correct the file and import it again.",
                     count=len(errors),
-                    row=errors[0]["row"],
-                    message=errors[0]["message"],
+                    errors=self._first_problems(
+                        [
+                            self.env._(
+                                "row %(row)s: %(message)s",
+                                row=line["row"],
+                                message=line["message"],
+                            )
+                            for line in errors[:MAX_PROBLEMS_SHOWN]
+                        ],
+                        total=len(errors),
+                    ),
                 )
             )
         by_action = defaultdict(list)

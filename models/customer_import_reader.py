@@ -7,18 +7,23 @@ caller passes (``env._``).
 
 import codecs
 import csv
-import datetime
 import io
 import zipfile
 
-from openpyxl import load_workbook
-
 from odoo.exceptions import UserError
+
+from .customer_import_xlsx import XlsxSheetReader
 
 CSV_DELIMITERS = (",", ";", "\t")
 ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 UTF8_BOM = codecs.BOM_UTF8
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# What Excel, LibreOffice and ERP exports write, tried in this order. Windows
+# files without BOM are Windows-1252, not Latin-1: Latin-1 reads its € „ “ –
+# as control characters, and accepts any byte, so it would never refuse.
+CSV_ENCODINGS = ("UTF-8", "UTF-16", "Windows-1252")
+CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
 # Validating the encoding chunk by chunk keeps a second copy of the file out
 # of memory.
 DECODE_CHUNK = 1 << 20
@@ -32,7 +37,9 @@ class CustomerFileReader:
     """One customer file: ``header`` (the first non-empty row, as written) and
     ``rows()``, which yields ``(row number, [cell text, ...])`` for each
     non-empty data row. Row numbers are the file's own (header = 1), so users
-    find a reported row in their spreadsheet.
+    find a reported row in their spreadsheet. An XLSX cell the import must
+    not read as a value (a formula without result, an error) is a
+    ``CellProblem``, whose text says why.
 
     Every refusal is a UserError raised before a row is returned (size, type,
     encoding, zip bomb, empty file) or while reading (damaged content, too
@@ -64,56 +71,124 @@ class CustomerFileReader:
                     limit=round(max_bytes / 1024 / 1024, 1),
                 )
             )
-        lower = self.filename.lower()
-        if lower.endswith(".xls") or self.data.startswith(b"\xd0\xcf\x11\xe0"):
-            raise UserError(
-                self._(
-                    "The file %(file)s is an old Excel (XLS) file: save it as "
-                    "XLSX or CSV and import it again.",
-                    file=self.filename,
-                )
-            )
-        self.is_xlsx = self.data.startswith(ZIP_MAGIC) or lower.endswith(".xlsx")
+        self.is_xlsx = self._check_kind()
         if self.is_xlsx:
-            self._check_zip(max_unzip_ratio)
-            self._book = self._open_xlsx()
-            self._row_iter = self._xlsx_rows()
+            archive = self._check_zip(max_unzip_ratio)
+            self._xlsx = XlsxSheetReader(archive, self.filename, self._, max_rows)
+            self._row_iter = self._xlsx.rows()
         else:
             self._row_iter = self._csv_rows()
         self.header = self._read_header()
+        if self.is_xlsx:
+            self._xlsx.width = len(self.header)
 
     # ------------------------------------------------------------------
     # Public
     # ------------------------------------------------------------------
 
     def rows(self):
-        """Yield (row number, values) for each non-empty data row."""
+        """Yield (row number, values) for each non-empty data row.
+
+        Every row after the header counts toward the row limit, empty ones
+        too: a sheet of millions of empty rows is refused as soon as it
+        passes the limit instead of being read to its end."""
         width = len(self.header)
         count = 0
         for number, values in self._row_iter:
-            if not any(values):
-                continue
             count += 1
             if count > self.max_rows:
-                self.close()
                 raise UserError(
                     self._(
-                        "The file %(file)s has more than %(limit)s rows: split "
-                        "it into smaller files.",
+                        "The file %(file)s has more than %(limit)s rows (empty rows "
+                        "count too): split it into smaller files, or delete the "
+                        "empty rows below the customers.",
                         file=self.filename,
                         limit=self.max_rows,
                     )
                 )
+            if not any(values):
+                continue
             if len(values) < width:
                 values = values + [""] * (width - len(values))
             yield number, values
-        self.close()
 
     def close(self):
-        book = getattr(self, "_book", None)
-        if book is not None:
-            book.close()
-            self._book = None
+        """Kept for callers of the openpyxl-based reader: nothing to free."""
+
+    # ------------------------------------------------------------------
+    # What the file is
+    # ------------------------------------------------------------------
+
+    def _content_kind(self):
+        """What the bytes are, whatever the file is named: "xlsx", "text",
+        or the name of a kind of file the import cannot read."""
+        data = self.data
+        head = data[:2048].lstrip(UTF8_BOM).lstrip().lower()
+        if data.startswith(ZIP_MAGIC):
+            try:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    names = set(archive.namelist())
+                    mimetype = (
+                        archive.read("mimetype")[:100] if "mimetype" in names else b""
+                    )
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+                return "xlsx"  # damaged: reading it says so
+            if any(name.startswith("xl/") for name in names):
+                return "xlsx"
+            if b"opendocument.spreadsheet" in mimetype:
+                return self._("an OpenDocument spreadsheet (ODS)")
+            if any(name.startswith("word/") for name in names):
+                return self._("a Word document (DOCX)")
+            return self._("a ZIP archive")
+        if data.startswith(OLE_MAGIC):
+            return self._("an old Excel (XLS) file")
+        if head.startswith(b"%pdf"):
+            return self._("a PDF document")
+        if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:512]:
+            return self._("an HTML page")
+        if head.startswith(b"<?xml"):
+            return self._("an XML file")
+        if not data.startswith(UTF16_BOMS) and b"\0" in data[:8192]:
+            return self._("a binary file")
+        return "text"
+
+    def _check_kind(self):
+        """True for an XLSX. Refuses a file whose content is not a CSV or an
+        XLSX, or not what its name says, naming what was found."""
+        kind = self._content_kind()
+        lower = self.filename.lower()
+        named = None
+        if lower.endswith((".xlsx", ".xlsm")):
+            named = "xlsx"
+        elif lower.endswith(CSV_EXTENSIONS):
+            named = "text"
+        elif lower.endswith(".xls"):
+            named = "xls"
+        if kind not in ("xlsx", "text"):
+            raise UserError(
+                self._(
+                    "The file %(file)s is %(found)s, not a customer list: save the "
+                    "list as XLSX or CSV and import that file.",
+                    file=self.filename,
+                    found=kind,
+                )
+            )
+        if named and named != kind:
+            found = (
+                self._("an Excel (XLSX) workbook")
+                if kind == "xlsx"
+                else self._("a text (CSV) file")
+            )
+            raise UserError(
+                self._(
+                    "The file %(file)s is named %(extension)s but is %(found)s: "
+                    "give it the right extension, or export the list again.",
+                    file=self.filename,
+                    extension="." + lower.rsplit(".", 1)[-1],
+                    found=found,
+                )
+            )
+        return kind == "xlsx"
 
     # ------------------------------------------------------------------
     # Header
@@ -126,7 +201,6 @@ class CustomerFileReader:
                 while values and not values[-1]:
                     values.pop()
                 return values
-        self.close()
         raise UserError(
             self._(
                 "The file %(file)s has no header row: its first row must name "
@@ -139,21 +213,40 @@ class CustomerFileReader:
     # CSV
     # ------------------------------------------------------------------
 
-    def _csv_encoding(self):
+    def _decodes(self, encoding):
+        """Whether the whole file decodes; chunk by chunk, so that no second
+        copy of the file is held."""
+        decoder = codecs.getincrementaldecoder(encoding)()
         data = self.data
-        if data.startswith(UTF8_BOM):
-            return "utf-8-sig"
-        if data.startswith(UTF16_BOMS):
-            return "utf-16"
-        decoder = codecs.getincrementaldecoder("utf-8")()
         try:
             for start in range(0, len(data), DECODE_CHUNK):
                 decoder.decode(data[start : start + DECODE_CHUNK])
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            # Every byte sequence is valid Latin-1: the fallback cannot fail.
-            return "latin-1"
-        return "utf-8"
+            return False
+        return True
+
+    def _csv_encoding(self):
+        """The first of CSV_ENCODINGS the file is written in: a BOM names
+        UTF-8 or UTF-16; without one, UTF-8, else Windows-1252."""
+        data = self.data
+        if data.startswith(UTF8_BOM):
+            candidates = ["utf-8-sig"]
+        elif data.startswith(UTF16_BOMS):
+            candidates = ["utf-16"]
+        else:
+            candidates = ["utf-8", "cp1252"]
+        for encoding in candidates:
+            if self._decodes(encoding):
+                return encoding
+        raise UserError(
+            self._(
+                "The file %(file)s is not a text file in any of the encodings "
+                "%(encodings)s: save it again as CSV (UTF-8).",
+                file=self.filename,
+                encodings=", ".join(CSV_ENCODINGS),
+            )
+        )
 
     @staticmethod
     def _csv_delimiter(first_line):
@@ -205,12 +298,12 @@ class CustomerFileReader:
         )
 
     def _check_zip(self, max_unzip_ratio):
-        """Refuse an archive that unpacks far beyond its size, before openpyxl
-        opens it. The sizes of the zip directory are trustworthy: Python's
-        zipfile never returns more bytes than a member declares."""
+        """The archive, unless it unpacks far beyond its size. The sizes of
+        the zip directory are trustworthy: Python's zipfile never returns
+        more bytes than a member declares."""
         try:
-            with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
-                members = archive.infolist()
+            archive = zipfile.ZipFile(io.BytesIO(self.data))
+            members = archive.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as e:
             raise self._unreadable() from e
         unpacked = sum(member.file_size for member in members)
@@ -226,42 +319,4 @@ class CustomerFileReader:
                     size=round(len(self.data) / 1024 / 1024, 1),
                 )
             )
-
-    def _open_xlsx(self):
-        try:
-            book = load_workbook(io.BytesIO(self.data), read_only=True, data_only=True)
-            if not book.worksheets:
-                raise ValueError("no worksheet")
-        except Exception as error:  # openpyxl raises anything on a damaged file
-            raise self._unreadable() from error
-        return book
-
-    def _xlsx_rows(self):
-        sheet = self._book.worksheets[0]
-        # The dimension a writer records may be wrong: too small, it would
-        # silently cut rows; too large, it would pad millions of empty ones.
-        sheet.reset_dimensions()
-        try:
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
-                yield number, [self._cell_text(value) for value in cells]
-        except UserError:
-            raise
-        except Exception as error:  # a damaged sheet fails half-way
-            self.close()
-            raise self._unreadable() from error
-
-    @staticmethod
-    def _cell_text(value):
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "1" if value else "0"
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        if isinstance(value, datetime.datetime):
-            if value.time() == datetime.time(0):
-                return value.date().isoformat()
-            return value.isoformat(sep=" ")
-        if isinstance(value, datetime.date | datetime.time):
-            return value.isoformat()
-        return str(value).strip()
+        return archive

@@ -1,7 +1,5 @@
 from collections import defaultdict
 
-from psycopg2 import errors as pg_errors
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -125,23 +123,36 @@ class ResPartner(models.Model):
                 )
             )
 
+    # How long a transfer or import waits for customers another one is
+    # changing before it leaves the conflict to Odoo's request retry.
+    _transfer_lock_timeout = "20s"
+
     def _lock_for_transfer(self):
         """Lock the customers' rows until the transaction ends, so that two
-        concurrent transfers of one customer cannot both win."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM res_partner WHERE id = ANY(%s)"
-                    " FOR NO KEY UPDATE NOWAIT",
-                    [self.ids],
-                )
-        except pg_errors.LockNotAvailable:
-            raise UserError(
-                self.env._(
-                    "Some of these customers are being changed by someone else "
-                    "right now. Nothing was transferred: please retry in a moment."
-                )
-            ) from None
+        concurrent transfers or imports of one customer cannot both win; the
+        one lock of the transfer engine and of the import.
+
+        The loser waits for the winner (at most _transfer_lock_timeout). As
+        Odoo runs requests in REPEATABLE READ, PostgreSQL then raises a
+        serialization failure for a row the winner changed, or
+        lock-not-available when the wait was too long: both reach Odoo's
+        request retry (``odoo.service.model.retrying``), which replays the
+        whole request on the winner's data, so both requests succeed one
+        after the other. The conflict is expected: it is not logged as a
+        bad query."""
+        if not self:
+            return
+        cr = self.env.cr
+        cr.execute(SQL("SET LOCAL lock_timeout = %s", self._transfer_lock_timeout))
+        cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id"
+                " FOR NO KEY UPDATE",
+                self.ids,
+            ),
+            log_exceptions=False,
+        )
+        cr.execute("SET LOCAL lock_timeout = DEFAULT")
         # Re-read what another transaction may have committed before the lock.
         self.invalidate_recordset(["user_id", "trashed_at", "active"])
 

@@ -17,3 +17,9 @@ from . import test_security_merge
 from . import test_security_delete
 from . import test_security_visibility
 from . import test_security_groups
+from . import test_customer_import_files
+from . import test_customer_import_encodings
+from . import test_customer_import_guard
+from . import test_customer_import_race
+from . import test_customer_import_errors
+from . import test_customer_import_property

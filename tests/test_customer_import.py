@@ -100,7 +100,7 @@ class TestCustomerImportFiles(CustomerImportCase):
         self.assertLess(len(stream.getvalue()), 200 * 1024)
         with patch(
             "odoo.addons.crm_customer_ownership.models.customer_import_reader"
-            ".load_workbook"
+            ".XlsxSheetReader"
         ) as load_workbook_mock:
             self._assert_refused(
                 stream.getvalue(), "possible zip bomb", filename="customers.xlsx"
@@ -323,7 +323,10 @@ class TestCustomerImportRows(CustomerImportCase):
 
     def test_update_delete_trashes_absent_customers(self):
         wizard = self._preview(
-            self.huber, self._csv(self.rows[:2]), import_mode="update_delete"
+            self.huber,
+            self._csv(self.rows[:2]),
+            import_mode="update_delete",
+            confirm_mass_trash=True,
         )
         self.assertEqual(wizard.count_trash, 3)
         self.assertEqual(
@@ -481,7 +484,12 @@ class TestCustomerImportRows(CustomerImportCase):
             rows.append((partner.external_ref, partner.name, "", "", ""))
         rows += [(f"{tag}N{i}", f"New {i}", "", "Linz", "") for i in range(size)]
         customers(self.huber, "A", size)
-        wizard = self._wizard(self.huber, self._csv(rows), import_mode="update_delete")
+        wizard = self._wizard(
+            self.huber,
+            self._csv(rows),
+            import_mode="update_delete",
+            confirm_mass_trash=True,
+        )
         self.env.flush_all()
         start = self.env.cr.sql_log_count
         getattr(wizard, method)()
@@ -506,7 +514,12 @@ class TestCustomerImportRows(CustomerImportCase):
             ("N001", "New", "", "", ""),
         ]
         before = self._table_state()
-        wizard = self._wizard(self.huber, self._csv(rows), import_mode="update_delete")
+        wizard = self._wizard(
+            self.huber,
+            self._csv(rows),
+            import_mode="update_delete",
+            confirm_mass_trash=True,
+        )
         with (
             patch.object(
                 type(self.env["customer.import"]),

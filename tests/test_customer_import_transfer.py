@@ -184,7 +184,12 @@ class TestCustomerImportTransfer(CustomerImportCase):
         self.assertFalse(blanks.visit_report_ids, "blanks come without history")
         self.assertFalse(self._history(blanks | customers))
         self.assertEqual(customers.user_id, self.huber)
-        wizard = self._import(self.huber, self._csv([]), import_mode="update_delete")
+        wizard = self._import(
+            self.huber,
+            self._csv([]),
+            import_mode="update_delete",
+            confirm_mass_trash=True,
+        )
         self.assertEqual(wizard.count_trash, 5)
         self.assertTrue(all(customers.mapped("trashed_at")))
         self.assertEqual(
@@ -216,11 +221,18 @@ class TestCustomerImportTransfer(CustomerImportCase):
         huber_file = self._csv([])
         with self.env.cr.savepoint() as savepoint:
             self._import(self.maier, maier_file, transfer_mode="move")
-            self._import(self.huber, huber_file, import_mode="update_delete")
+            self._import(
+                self.huber,
+                huber_file,
+                import_mode="update_delete",
+                confirm_mass_trash=True,
+            )
             maier_first = self._final_state()
             savepoint.rollback()
         self.env.invalidate_all()
-        self._import(self.huber, huber_file, import_mode="update_delete")
+        self._import(
+            self.huber, huber_file, import_mode="update_delete", confirm_mass_trash=True
+        )
         self.assertTrue(all(self.customers_huber.mapped("trashed_at")))
         wizard = self._import(self.maier, maier_file, transfer_mode="move")
         self.assertEqual(wizard.count_transfer, 5)

@@ -76,6 +76,13 @@ class CustomerImportWizard(models.TransientModel):
         help="Transferred customers bring their visit reports, visit blocks, "
         "open tasks, future appointments and open opportunities along.",
     )
+    confirm_mass_trash = fields.Boolean(
+        string="Trash Them All the Same",
+        help="Needed when the import would trash more of the salesperson's "
+        "customers than the limits allow (by default more than half of them, "
+        "or more than 3,000).",
+    )
+    mass_trash_warning = fields.Char(readonly=True)
     count_create = fields.Integer("To Create", readonly=True)
     count_update = fields.Integer("To Update", readonly=True)
     count_unchanged = fields.Integer("Unchanged", readonly=True)
@@ -104,6 +111,15 @@ class CustomerImportWizard(models.TransientModel):
         "with: the import applies exactly what was previewed.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("user_id"):
+                self.env["customer.import"]._check_agent_exists(
+                    self.env["res.users"].browse(vals["user_id"])
+                )
+        return super().create(vals_list)
+
     @api.onchange("import_mode")
     def _onchange_import_mode(self):
         if self.import_mode == "create":
@@ -125,6 +141,7 @@ class CustomerImportWizard(models.TransientModel):
             ._plan_import(
                 base64.b64decode(self.file or b""),
                 self.filename,
+                confirm_mass_trash=self.confirm_mass_trash,
                 **self._import_options(),
             )
         )
@@ -202,6 +219,7 @@ class CustomerImportWizard(models.TransientModel):
                     for line in lines
                     if line["action"] == "create" and line["from_user_id"]
                 ),
+                "mass_trash_warning": plan["mass_trash"],
                 "transfer_summary": ", ".join(
                     f"{user.sudo().name}: {transfers[user.id]}" for user in users
                 ),

@@ -1,0 +1,192 @@
+import base64
+import threading
+import time
+from functools import partial
+
+from odoo import SUPERUSER_ID, api, sql_db
+from odoo.service.model import retrying
+from odoo.tests import TransactionCase
+
+# How long the test waits for the racing transaction to block on the lock.
+BLOCK_WAIT = 30
+
+
+class TestImportTransferRace(TransactionCase):
+    """Two requests transfer (or import) the same committed customer at
+    once: the loser waits, then Odoo's request retry replays it on the
+    winner's data; both succeed one after the other and nothing is lost."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            agents = env["res.users"].create(
+                [
+                    {"name": f"Race Import Agent {i}", "login": f"t_race_import_{i}"}
+                    for i in range(3)
+                ]
+            )
+            customer = env["res.partner"].create(
+                {
+                    "name": "Race Customer",
+                    "external_ref": "RI1",
+                    "user_id": agents[0].id,
+                }
+            )
+            env["customer.visit.report"].create(
+                [{"partner_id": customer.id, "summary": f"Visit {i}"} for i in range(3)]
+            )
+            self.agent_ids, self.customer_id = agents.ids, customer.id
+        self.addCleanup(self._remove_committed_data)
+
+    def _remove_committed_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
+            partners = env["res.partner"].search([("external_ref", "=", "RI1")]) | env[
+                "res.partner"
+            ].browse(self.customer_id)
+            env["customer.ownership.history"].search(
+                [("partner_id", "in", partners.ids)]
+            ).unlink()
+            env["customer.import.log"].search(
+                [("agent_id", "in", self.agent_ids)]
+            ).unlink()
+            env["customer.import.wizard"].search(
+                [("user_id", "in", self.agent_ids)]
+            ).unlink()
+            env["mail.message"].search(
+                [("model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+            ).unlink()
+            partners.unlink()
+            users = env["res.users"].browse(self.agent_ids)
+            user_partners = users.partner_id
+            users.unlink()
+            user_partners.unlink()
+
+    # ------------------------------------------------------------------
+    # The two requests
+    # ------------------------------------------------------------------
+
+    def _transfer(self, env, agent_index):
+        customer = env["res.partner"].browse(self.customer_id)
+        customer._transfer_customers(
+            env["res.users"].browse(self.agent_ids[agent_index])
+        )
+
+    def _import(self, env, agent_index, data=None, transfer_mode="move"):
+        """An administrator imports the agent's list."""
+        admin = env.ref("base.user_admin")
+        data = data or b"external_ref,name\r\nRI1,Race Customer\r\n"
+        wizard = (
+            env["customer.import.wizard"]
+            .with_user(admin)
+            .create(
+                {
+                    "file": base64.b64encode(data),
+                    "filename": "race.csv",
+                    "user_id": self.agent_ids[agent_index],
+                    "transfer_mode": transfer_mode,
+                }
+            )
+        )
+        wizard.action_import()
+
+    def _race(self, winner, loser):
+        """``winner`` holds the lock in one transaction while ``loser`` runs
+        as Odoo runs a request (``retrying``) in another, in a thread; the
+        winner commits once the loser waits."""
+        outcome = {"calls": 0}
+        # Patched rather than captured: the test framework's log capture
+        # does not see the thread's records.
+        bad_queries = []
+        self.patch(
+            sql_db._logger, "error", lambda *args, **kw: bad_queries.append(args)
+        )
+        with self.registry.cursor() as cr1:
+            winner(api.Environment(cr1, SUPERUSER_ID, {}))
+
+            def request():
+                with self.registry.cursor() as cr2:
+                    outcome["pid"] = cr2.connection.get_backend_pid()
+                    env2 = api.Environment(cr2, SUPERUSER_ID, {})
+
+                    def call():
+                        outcome["calls"] += 1
+                        return loser(env2)
+
+                    try:
+                        retrying(call, env2)
+                        outcome["result"] = "done"
+                    except Exception as error:  # noqa: BLE001 - reported below
+                        outcome["result"] = repr(error)
+
+            thread = threading.Thread(target=request)
+            thread.start()
+            self._wait_until_blocked(cr1, outcome)
+            cr1.commit()
+            thread.join(BLOCK_WAIT)
+        self.assertFalse(thread.is_alive())
+        self.assertEqual(outcome["result"], "done")
+        self.assertEqual(outcome["calls"], 2, "the loser is replayed once")
+        self.assertFalse(bad_queries, "an expected conflict is no bad query")
+
+    def _wait_until_blocked(self, cr, outcome):
+        deadline = time.monotonic() + BLOCK_WAIT
+        while time.monotonic() < deadline:
+            if "pid" in outcome:
+                cr.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                    [outcome["pid"]],
+                )
+                row = cr.fetchone()
+                if row and row[0] == "Lock":
+                    return
+            time.sleep(0.05)
+        self.fail("the racing transaction never waited for the lock")
+
+    def _assert_final(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            customer = env["res.partner"].browse(self.customer_id)
+            self.assertEqual(customer.user_id.id, self.agent_ids[2])
+            self.assertEqual(len(customer.visit_report_ids), 3)
+            history = env["customer.ownership.history"].search(
+                [("partner_id", "=", self.customer_id)], order="id"
+            )
+            self.assertEqual(
+                [(h.from_user_id.id, h.to_user_id.id) for h in history],
+                [
+                    (self.agent_ids[0], self.agent_ids[1]),
+                    (self.agent_ids[1], self.agent_ids[2]),
+                ],
+            )
+
+    # ------------------------------------------------------------------
+    # Tests
+    # ------------------------------------------------------------------
+
+    def test_losing_transfer_is_retried_and_succeeds(self):
+        self._race(
+            partial(self._transfer, agent_index=1),
+            partial(self._transfer, agent_index=2),
+        )
+        self._assert_final()
+
+    def test_losing_import_is_retried_and_succeeds(self):
+        self._race(
+            partial(self._transfer, agent_index=1), partial(self._import, agent_index=2)
+        )
+        self._assert_final()
+
+    def test_two_imports_updating_one_customer_both_apply(self):
+        rename = b"external_ref,name\r\nRI1,Renamed\r\n"
+        move_city = b"external_ref,city\r\nRI1,Wien\r\n"
+        self._race(
+            partial(self._import, agent_index=0, data=rename, transfer_mode="none"),
+            partial(self._import, agent_index=0, data=move_city, transfer_mode="none"),
+        )
+        with self.registry.cursor() as cr:
+            customer = api.Environment(cr, SUPERUSER_ID, {})["res.partner"].browse(
+                self.customer_id
+            )
+            self.assertEqual((customer.name, customer.city), ("Renamed", "Wien"))
