@@ -16,3 +16,4 @@ from . import customer_reference_redirect
 from . import res_partner_merge
 from . import customer_import
 from . import customer_import_log
+from . import customer_import_log_line

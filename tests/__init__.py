@@ -9,3 +9,4 @@ from . import test_customer_merge_moves
 from . import test_customer_merge_parity
 from . import test_customer_import
 from . import test_customer_import_transfer
+from . import test_customer_import_background

@@ -94,6 +94,8 @@ class CustomerImportWizard(models.TransientModel):
         "customer.import.wizard.line", "wizard_id", string="Plan", readonly=True
     )
     log_id = fields.Many2one("customer.import.log", readonly=True)
+    log_state = fields.Selection(related="log_id.state", string="Import State")
+    log_progress = fields.Integer(related="log_id.progress", string="Progress")
     template_file = fields.Binary(attachment=False, readonly=True)
 
     @api.onchange("import_mode")
@@ -129,7 +131,11 @@ class CustomerImportWizard(models.TransientModel):
         return self._reopen()
 
     def action_import(self):
-        """Apply the file at once (every row or none) and show the result."""
+        """Apply the file at once (every row or none) and show the result. A
+        file over the background threshold is queued instead: the wizard
+        shows the progress of its import log."""
+        if self._is_background_import():
+            return self._queue_import()
         plan = self._plan()
         log = (
             self.env["customer.import"]
@@ -138,6 +144,30 @@ class CustomerImportWizard(models.TransientModel):
         )
         self._store_plan(plan)
         self.write({"state": "done", "log_id": log.id})
+        return self._reopen()
+
+    def _is_background_import(self):
+        self.ensure_one()
+        return self.env["customer.import.log"]._is_background_file(
+            base64.b64decode(self.file or b"")
+        )
+
+    def _queue_import(self):
+        log = (
+            self.env["customer.import.log"]
+            .with_company(self.company_id)
+            ._queue_import(
+                base64.b64decode(self.file or b""),
+                self.filename,
+                transfer_linked=self.transfer_linked,
+                **self._import_options(),
+            )
+        )
+        self.write({"state": "done", "log_id": log.id})
+        return self._reopen()
+
+    def action_refresh(self):
+        """Show the background import's progress as it is now."""
         return self._reopen()
 
     def action_back(self):
