@@ -17,7 +17,6 @@ from .customer_import import (
     PARAM_PREFIX,
     SALE_MANAGER_GROUP,
     TRANSFER_MODES,
-    WRITE_BATCH,
 )
 
 _logger = logging.getLogger(__name__)
@@ -35,10 +34,14 @@ BACKGROUND_ROWS_PARAM = PARAM_PREFIX + "background_rows"
 # A 10,000-row file imports in about 15 s on 2 cores (README, Performance):
 # a quarter of limit_time_cpu, so a slower machine still has room.
 BACKGROUND_ROWS_DEFAULT = 10_000
-# Plan lines applied per unit of background work: one create batch, a few
-# seconds, so that the units the cron runner chains in one pass stay far
-# from limit_time_cpu (60 s) and limit_time_real_cron (120 s).
-CHUNK_LINES = WRITE_BATCH
+# Plan lines applied per unit of background work: about 2 s of CPU for new
+# customers on 2 cores (res.partner's create is the cost), so that the units
+# the cron runner chains in one pass stay far from limit_time_cpu (60 s) and
+# limit_time_real_cron (120 s), even on a loaded machine.
+CHUNK_LINES = 2000
+# A chunk during which the worker was killed is retried at half the size,
+# down to this.
+MIN_CHUNK_LINES = 100
 # The share of the progress bar the planning (reading the file) takes.
 PLAN_PROGRESS = 5
 # The cron runner chains up to 10 units in one pass, and the worker's limits
@@ -161,9 +164,19 @@ class CustomerImportLog(models.Model):
     is_planned = fields.Boolean(
         help="The background import has read the file and stored its plan."
     )
+    preview_only = fields.Boolean(
+        help="A background preview of a large file: its plan is stored, "
+        "nothing is applied."
+    )
+    plan_summary = fields.Char(compute="_compute_plan_summary")
     line_ids = fields.One2many("customer.import.log.line", "log_id", string="Plan")
     line_count = fields.Integer(
         "Plan Lines", help="Lines of the plan of a background import."
+    )
+    chunk_lines = fields.Integer(
+        default=lambda self: CHUNK_LINES,
+        help="Plan lines per chunk; halved when a chunk outlived the worker's "
+        "time limits.",
     )
     applied_line_count = fields.Integer(
         "Lines Applied",
@@ -173,6 +186,16 @@ class CustomerImportLog(models.Model):
     # ------------------------------------------------------------------
     # Queue
     # ------------------------------------------------------------------
+
+    @api.depends(*(f"count_{action}" for action in COUNT_ACTIONS), "state")
+    def _compute_plan_summary(self):
+        for log in self:
+            log.plan_summary = log.env._(
+                "%(create)s to create, %(update)s to update, %(unchanged)s "
+                "unchanged, %(restore)s to restore, %(transfer)s to transfer, "
+                "%(trash)s to trash, %(error)s rows with errors",
+                **{action: log[f"count_{action}"] for action in COUNT_ACTIONS},
+            )
 
     @api.model
     def _background_rows(self):
@@ -198,6 +221,7 @@ class CustomerImportLog(models.Model):
         transfer_mode="none",
         key_fields="external",
         transfer_linked=True,
+        preview_only=False,
     ):
         """Queue a background import of ``data`` and wake the cron up.
 
@@ -224,6 +248,7 @@ class CustomerImportLog(models.Model):
                     "company_id": self.env.company.id,
                     "state": "queued",
                     "progress": 0,
+                    "preview_only": preview_only,
                 }
             )
         )
@@ -294,7 +319,11 @@ class CustomerImportLog(models.Model):
         if not pending:
             return
         log = pending.sorted("id")[0]
-        if self._pass_budget_left(heavy=not log.is_planned):
+        if self._previous_run_killed():
+            log._after_killed_unit()
+        if log.state not in ("queued", "running"):
+            done = 0
+        elif self._pass_budget_left(heavy=not log.is_planned):
             log._run_import_step()
             done = 1
         else:
@@ -309,8 +338,61 @@ class CustomerImportLog(models.Model):
 
     def _units_left(self):
         self.ensure_one()
-        left = self.line_count - self.applied_line_count
-        return (not self.is_planned) + -(-left // CHUNK_LINES)
+        left = 0 if self.preview_only else self.line_count - self.applied_line_count
+        return (not self.is_planned) + -(-left // self.chunk_lines)
+
+    @api.model
+    def _previous_run_killed(self):
+        """Whether the cron's previous run never returned: its worker was
+        killed (time or memory limit, restart). The runner stamps each run
+        with 1 + the number of such runs right before it."""
+        progress_id = self.env.context.get("ir_cron_progress_id")
+        if not progress_id:
+            return False
+        return self.env["ir.cron.progress"].browse(progress_id).timed_out_counter > 1
+
+    def _after_killed_unit(self):
+        """The worker died during this import's last unit, which committed
+        nothing: retry a chunk at half the size; planning (reading the whole
+        file) is retried once, then the import fails with the reason."""
+        self.ensure_one()
+        log = self.sudo()
+        if log.is_planned and log.chunk_lines > MIN_CHUNK_LINES:
+            log.chunk_lines = max(MIN_CHUNK_LINES, log.chunk_lines // 2)
+            _logger.warning(
+                "Customer import %s: a chunk outlived the worker's limits, "
+                "retrying with %s lines per chunk",
+                log.id,
+                log.chunk_lines,
+            )
+            return
+        # sudo: read the last runs of our own cron job.
+        killed = (
+            self.env["ir.cron.progress"]
+            .sudo()
+            .browse(self.env.context["ir_cron_progress_id"])
+            .timed_out_counter
+            - 1
+        )
+        if not log.is_planned and killed < 2:
+            return
+        if log.is_planned:
+            reason = self.env._(
+                "The server stopped the import because a chunk of %(count)s "
+                "rows outlived the time limits of its workers (limit_time_cpu, "
+                "limit_time_real_cron). Ask the administrator to raise the "
+                "limits, then resume the import.",
+                count=log.chunk_lines,
+            )
+        else:
+            reason = self.env._(
+                "The server stopped the import twice while it read the file, "
+                "because reading it outlived the time limits of its workers "
+                "(limit_time_cpu, limit_time_real_cron). Import the file in "
+                "smaller parts, or ask the administrator to raise the limits "
+                "and resume the import."
+            )
+        log._fail(reason)
 
     @api.model
     def _pass_budget_left(self, heavy):
@@ -357,6 +439,8 @@ class CustomerImportLog(models.Model):
         log = self.sudo()
         if log.state == "queued":
             log.state = "running"
+        started, cpu = time.monotonic(), _process_cpu_seconds()
+        step = "apply" if log.is_planned else "plan"
         try:
             with self.env.cr.savepoint():
                 if log.is_planned:
@@ -376,6 +460,17 @@ class CustomerImportLog(models.Model):
                     error=str(error),
                 )
             )
+        _logger.info(
+            "Customer import %s: %s step in %.1f s (%.1f s CPU), %s of %s lines "
+            "applied, %s",
+            log.id,
+            step,
+            time.monotonic() - started,
+            _process_cpu_seconds() - cpu,
+            log.applied_line_count,
+            log.line_count,
+            log.state,
+        )
         # Each unit starts from an empty cache: memory stays flat.
         self.env.invalidate_all()
 
@@ -396,13 +491,16 @@ class CustomerImportLog(models.Model):
         try:
             engine._check_plan_errors(plan)
         except UserError as refusal:
-            error = refusal.args[0]
+            # A preview shows the row errors; an import stops on them.
+            error = not self.preview_only and refusal.args[0]
         lines = plan.pop("lines")
         self.env["customer.import.log.line"]._store(self, lines)
+        line_count = len(lines)
+        del lines
         self.write(
             {
                 "is_planned": True,
-                "line_count": len(lines),
+                "line_count": line_count,
                 "applied_line_count": 0,
                 "progress": PLAN_PROGRESS,
                 **{
@@ -413,9 +511,11 @@ class CustomerImportLog(models.Model):
         )
         if error:
             self._fail(error)
+        elif self.preview_only:
+            self._finish()
 
     def _apply_chunk(self):
-        """Apply the next CHUNK_LINES plan lines and count them as applied,
+        """Apply the next ``chunk_lines`` plan lines and count them as applied,
         in one transaction: applied and counted, or neither."""
         engine = self._engine()
         Line = self.env["customer.import.log.line"]
@@ -424,7 +524,7 @@ class CustomerImportLog(models.Model):
             [
                 ("log_id", "=", self.id),
                 ("sequence", ">=", start),
-                ("sequence", "<", start + CHUNK_LINES),
+                ("sequence", "<", start + self.chunk_lines),
             ],
             order="sequence",
         )
@@ -438,7 +538,7 @@ class CustomerImportLog(models.Model):
         }
         engine._apply_lines(plan_lines, options, self.transfer_linked)
         lines._set_result_partners(plan_lines)
-        applied = start + CHUNK_LINES
+        applied = start + self.chunk_lines
         if applied >= self.line_count:
             self._finish()
             return
@@ -456,7 +556,7 @@ class CustomerImportLog(models.Model):
             {
                 "state": "done",
                 "progress": 100,
-                "applied_line_count": self.line_count,
+                "applied_line_count": 0 if self.preview_only else self.line_count,
                 "attachment_id": False,
             }
         )
@@ -488,7 +588,15 @@ class CustomerImportLog(models.Model):
                 (f"{base}/action-{CUSTOMERS_ACTION}", _("Customers")),
             )
         )
-        if self.state == "done":
+        if self.state == "done" and self.preview_only:
+            title = _("Customer import preview ready")
+            text = _(
+                "The preview of %(file)s for %(agent)s is ready: %(summary)s.",
+                file=self.filename,
+                agent=self.agent_id.name,
+                summary=log.plan_summary,
+            )
+        elif self.state == "done":
             title = _("Customer import done")
             text = _(
                 "The file %(file)s is imported for %(agent)s: %(created)s "

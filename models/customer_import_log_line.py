@@ -1,10 +1,17 @@
 import datetime
+import json
 
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
 from ..wizards.customer_import_wizard_line import PLAN_ACTIONS
 from .customer_import import WRITE_BATCH
+
+
+def _json_date(value):
+    if isinstance(value, datetime.date):
+        return fields.Date.to_string(value)
+    raise TypeError(f"{value!r} is not a plan value")
 
 
 class CustomerImportLogLine(models.Model):
@@ -56,36 +63,48 @@ class CustomerImportLogLine(models.Model):
 
     @api.model
     def _store(self, log, lines):
-        """Plan lines as records, in batches that leave the cache empty."""
+        """Plan lines as records: one INSERT per batch. The ORM's create
+        took half of the planning of a large file, for rows it would only
+        copy; the lines have no computed field, default or rule to apply."""
+        columns = SQL(
+            "log_id, sequence, row, key, action, partner_id, source_id, "
+            "from_user_id, from_trash, message, vals, "
+            "create_uid, create_date, write_uid, write_date"
+        )
+        uid = self.env.uid
         for start, batch in zip(
             range(0, len(lines), WRITE_BATCH),
             split_every(WRITE_BATCH, lines, list),
             strict=True,
         ):
-            self.create(
-                [
-                    {
-                        "log_id": log.id,
-                        "sequence": start + offset,
-                        "row": line["row"],
-                        "key": line["key"],
-                        "action": line["action"],
-                        "partner_id": line["partner_id"],
-                        "source_id": line["source_id"],
-                        "from_user_id": line["from_user_id"],
-                        "from_trash": line["from_trash"],
-                        "message": line["message"],
-                        "vals": {
-                            fname: fields.Date.to_string(value)
-                            if isinstance(value, datetime.date)
-                            else value
-                            for fname, value in line["vals"].items()
-                        },
-                    }
-                    for offset, line in enumerate(batch)
-                ]
+            values = SQL(", ").join(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, "
+                    "%s, NOW() AT TIME ZONE 'UTC', %s, NOW() AT TIME ZONE 'UTC')",
+                    log.id,
+                    start + offset,
+                    line["row"],
+                    line["key"],
+                    line["action"],
+                    line["partner_id"] or None,
+                    line["source_id"] or None,
+                    line["from_user_id"] or None,
+                    line["from_trash"],
+                    line["message"] or None,
+                    json.dumps(line["vals"], default=_json_date),
+                    uid,
+                    uid,
+                )
+                for offset, line in enumerate(batch)
             )
-            self.env.invalidate_all()
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO %s (%s) VALUES %s",
+                    SQL.identifier(self._table),
+                    columns,
+                    values,
+                )
+            )
 
     def _to_plan_lines(self):
         """The lines as the engine's plan lines."""

@@ -1,3 +1,4 @@
+import ast
 from datetime import datetime
 from unittest.mock import patch
 
@@ -379,3 +380,74 @@ class TestCustomerImportBackground(CustomerImportCase):
         )
         with self.assertRaises(AccessError):
             log.with_user(self.maier).line_ids.write({"message": "changed"})
+
+    # ------------------------------------------------------------------
+    # Preview
+    # ------------------------------------------------------------------
+
+    def test_large_file_preview_is_planned_in_the_background(self):
+        rows = [*self.maier_rows, ("N004", "Bad Country", "", "", "XX")]
+        wizard = self._wizard(self.maier, self._csv(rows), transfer_mode="move")
+        wizard.action_preview()
+        log = wizard.log_id
+        self.assertEqual((wizard.state, log.state), ("preview", "queued"))
+        self.assertTrue(log.preview_only)
+        self._run_jobs()
+        self.assertEqual((log.state, log.progress), ("done", 100))
+        self.assertEqual((log.count_transfer, log.count_error), (2, 1))
+        self.assertIn("2 to transfer", wizard.log_plan_summary)
+        # Nothing is applied, and the rows are behind the wizard's buttons.
+        self.assertEqual(self.customers_huber[:2].user_id, self.huber)
+        self.assertFalse(self.Partner.search([("external_ref", "=", "N001")]))
+        action = wizard.with_context(plan_filter="errors").action_view_lines()
+        self.assertEqual(action["res_model"], "customer.import.log.line")
+        self.assertEqual(action["context"], {"search_default_errors": 1})
+        lines = self.env["customer.import.log.line"].search(action["domain"])
+        self.assertEqual(len(lines), 7)
+        self.assertIn("preview of customers.csv", log.message_ids[0].body)
+        self.assertNotIn(log, self.Log.search(self._log_action_domain()))
+
+    def _log_action_domain(self):
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "crm_customer_ownership.customer_import_log_action"
+        )
+        return ast.literal_eval(action["domain"])
+
+    # ------------------------------------------------------------------
+    # Workers killed by their limits
+    # ------------------------------------------------------------------
+
+    def _run_after_kills(self, kills):
+        """A run of the cron as the runner starts it after ``kills`` runs
+        whose worker died: it stamps the new run with kills + 1."""
+        progress = self.env["ir.cron.progress"].create(
+            {"cron_id": self.env.ref(CRON).id, "timed_out_counter": kills + 1}
+        )
+        self.Log.with_context(ir_cron_progress_id=progress.id)._cron_run_imports()
+        return progress
+
+    @patch(f"{LOG}.MIN_CHUNK_LINES", 1)
+    def test_chunk_killed_by_the_limits_is_retried_smaller(self):
+        log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        self.Log._cron_run_imports()  # plan
+        self.assertEqual(log.chunk_lines, 2)
+        self._run_after_kills(1)
+        self.assertEqual((log.chunk_lines, log.applied_line_count), (1, 1))
+        self._run_after_kills(1)
+        self.assertEqual(log.state, "failed")
+        self.assertIn("a chunk of 1 rows", log.failure_message)
+        self.assertEqual(log.applied_line_count, 1)
+
+    def test_planning_killed_twice_fails_with_the_reason(self):
+        log = self._queue(self.maier, self.maier_rows).log_id
+        self._run_after_kills(1)
+        self.assertEqual(log.state, "running", "one kill: planned again")
+        self.assertTrue(log.is_planned)
+        # Huber's import comes next, and its planning dies twice.
+        log.sudo().state = "done"
+        rows = [(f"HX{i}", "X", "", "", "") for i in range(4)]
+        log2 = self._queue(self.huber, rows).log_id
+        self._run_after_kills(2)
+        self.assertEqual(log2.state, "failed")
+        self.assertIn("while it read the file", log2.failure_message)
+        self.assertFalse(log2.is_planned)

@@ -96,6 +96,7 @@ class CustomerImportWizard(models.TransientModel):
     log_id = fields.Many2one("customer.import.log", readonly=True)
     log_state = fields.Selection(related="log_id.state", string="Import State")
     log_progress = fields.Integer(related="log_id.progress", string="Progress")
+    log_plan_summary = fields.Char(related="log_id.plan_summary")
     template_file = fields.Binary(attachment=False, readonly=True)
 
     @api.onchange("import_mode")
@@ -125,7 +126,9 @@ class CustomerImportWizard(models.TransientModel):
 
     def action_preview(self):
         """Plan every row and show what the import would do; writes no
-        customer."""
+        customer. A large file is planned in the background."""
+        if self._is_background_import():
+            return self._queue_import(preview_only=True)
         self._store_plan(self._plan())
         self.state = "preview"
         return self._reopen()
@@ -152,7 +155,7 @@ class CustomerImportWizard(models.TransientModel):
             base64.b64decode(self.file or b"")
         )
 
-    def _queue_import(self):
+    def _queue_import(self, preview_only=False):
         log = (
             self.env["customer.import.log"]
             .with_company(self.company_id)
@@ -160,10 +163,11 @@ class CustomerImportWizard(models.TransientModel):
                 base64.b64decode(self.file or b""),
                 self.filename,
                 transfer_linked=self.transfer_linked,
+                preview_only=preview_only,
                 **self._import_options(),
             )
         )
-        self.write({"state": "done", "log_id": log.id})
+        self.write({"state": "preview" if preview_only else "done", "log_id": log.id})
         return self._reopen()
 
     def action_refresh(self):
@@ -233,10 +237,14 @@ class CustomerImportWizard(models.TransientModel):
     def action_view_lines(self):
         """The plan lines in a list with filters (transfers, errors...)."""
         self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "crm_customer_ownership.customer_import_wizard_line_action"
-        )
-        action["domain"] = [("wizard_id", "=", self.id)]
+        if self.log_id.line_count and not self.line_ids:
+            # A large file's plan, made in the background, is on its log.
+            action = self.log_id.action_view_lines()
+        else:
+            action = self.env["ir.actions.actions"]._for_xml_id(
+                "crm_customer_ownership.customer_import_wizard_line_action"
+            )
+            action["domain"] = [("wizard_id", "=", self.id)]
         filters = self.env.context.get("plan_filter")
         if filters:
             action["context"] = {f"search_default_{filters}": 1}
