@@ -3,7 +3,7 @@ throwaway database, against Odoo as production runs it.
 
     ~/.cache/crm_customer_ownership/venv-*/bin/python \
         bench/import_background_benchmark.py bench_bg [--rows 100000] \
-        [--port 8130] [--no-update]
+        [--port 8130] [--no-update] [--odoo-arg=--limit-time-real-cron=600]
 
 Creates the database with the module (without demo data) when it does not
 exist, starts Odoo on 127.0.0.1:PORT with ``--workers=2
@@ -75,7 +75,7 @@ class MemorySampler(threading.Thread):
         if pid == self.root_pid:
             return "master"
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-            if b"gevent" in cmdline.read():
+            if b"gevent" in cmdline.read().split(b"\0"):
                 return "gevent (websocket) worker"
         with open(f"/proc/{pid}/stat") as stat:
             # Odoo's cron workers renice themselves (os.nice(10)).
@@ -103,7 +103,7 @@ class MemorySampler(threading.Thread):
         return dict(self.peaks)
 
 
-def start_server(db, port, logfile):
+def start_server(db, port, logfile, extra_args=()):
     args = [
         sys.executable,
         f"{bench.ODOO_SRC}/odoo-bin",
@@ -120,6 +120,7 @@ def start_server(db, port, logfile):
         f"--gevent-port={port + 1}",
         f"--logfile={logfile}",
         "--log-level=info",
+        *extra_args,
     ]
     server = subprocess.Popen(args)
     common = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/xmlrpc/2/common")
@@ -237,6 +238,13 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--port", type=int, default=8130)
     parser.add_argument("--no-update", action="store_true")
+    parser.add_argument(
+        "--odoo-arg",
+        action="append",
+        default=[],
+        help="extra server option, e.g. --odoo-arg=--limit-time-real-cron=600 "
+        "(the default: none, Odoo's default limits)",
+    )
     args = parser.parse_args()
     bench.ensure_database(args.db)
     bench.odoo_config(args.db)
@@ -247,7 +255,7 @@ def main():
     bench.write_xlsx(tag, args.rows, path)
     out(f"  XLSX of {args.rows} rows: {os.path.getsize(path) / 1024 / 1024:.1f} MB")
     logfile = os.path.join(tempfile.gettempdir(), f"{tag}-odoo.log")
-    server = start_server(args.db, args.port, logfile)
+    server = start_server(args.db, args.port, logfile, args.odoo_arg)
     sampler = MemorySampler(server.pid)
     sampler.start()
     try:
@@ -283,7 +291,7 @@ def main():
     with open(logfile) as log_lines:
         text = log_lines.read()
     out(f"\nserver log {logfile}:")
-    for needle in ("CPU time limit", "Worker (", "timed out", "Traceback"):
+    for needle in ("CPU time limit", "timeout after", "Traceback"):
         out(f"  {text.count(needle):>4} lines with {needle!r}")
 
 

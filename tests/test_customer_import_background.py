@@ -451,3 +451,15 @@ class TestCustomerImportBackground(CustomerImportCase):
         self.assertEqual(log2.state, "failed")
         self.assertIn("while it read the file", log2.failure_message)
         self.assertFalse(log2.is_planned)
+
+    def test_only_the_importer_or_a_sales_administrator_resumes(self):
+        rows = [*self.maier_rows[3:], ("N004", "Bad Country", "", "", "XX")]
+        log = self._queue(self.sales_manager, rows, user_id=self.maier.id).log_id
+        self._run_jobs()
+        self.assertEqual(log.state, "failed")
+        # Maier reads the log of his list, but did not import it.
+        self.assertTrue(log.with_user(self.maier).failure_message)
+        with self.assertRaises(AccessError):
+            log.with_user(self.maier).action_resume()
+        with self.assertRaises(UserError):  # allowed, but row errors stop it
+            log.with_user(self.sales_manager).action_resume()
