@@ -992,6 +992,7 @@ class CustomerImport(models.AbstractModel):
         return (
             self.env["customer.import.log"]
             .sudo()
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
             .create(
                 {
                     "user_id": self.env.uid,

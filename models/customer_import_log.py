@@ -511,7 +511,7 @@ class CustomerImportLog(models.Model):
         )
         if error:
             self._fail(error)
-        elif self.preview_only:
+        elif self.preview_only or not line_count:
             self._finish()
 
     def _apply_chunk(self):

@@ -173,7 +173,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         created = log.line_ids.filtered(lambda line: line.action == "create")
         self.assertEqual(created.partner_id, new, "lines point at the new customers")
         self.assertEqual(
-            set(log.action_view_customers()["domain"][0][2]),
+            set(wizard.action_view_customers()["domain"][0][2]),
             set((new | self.customers_huber[:2] | self.customer_maier).ids),
         )
         # The importing user is told: a message in the inbox, a notification.

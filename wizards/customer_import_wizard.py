@@ -170,10 +170,6 @@ class CustomerImportWizard(models.TransientModel):
         self.write({"state": "preview" if preview_only else "done", "log_id": log.id})
         return self._reopen()
 
-    def action_refresh(self):
-        """Show the background import's progress as it is now."""
-        return self._reopen()
-
     def action_back(self):
         self.line_ids.unlink()
         self.state = "upload"
@@ -253,6 +249,8 @@ class CustomerImportWizard(models.TransientModel):
     def action_view_customers(self):
         """The customers the import created, changed, transferred or trashed."""
         self.ensure_one()
+        if self.log_id.line_count and not self.line_ids:
+            return self.log_id.action_view_customers()
         partners = self.line_ids.filtered(
             lambda line: line.action not in ("unchanged", "error")
         ).partner_id
