@@ -33,6 +33,11 @@
         "data/customer_merge_templates.xml",
         "wizards/customer_merge_wizard_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "crm_customer_ownership/static/src/js/import_progress_bar_field.js",
+        ],
+    },
     "demo": [
         "demo/crm_customer_ownership_demo.xml",
     ],

@@ -17,3 +17,5 @@ from . import res_partner_merge
 from . import customer_import
 from . import customer_import_log
 from . import res_partner_security
+
+from . import customer_import_log_line

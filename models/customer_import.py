@@ -1146,9 +1146,17 @@ class CustomerImport(models.AbstractModel):
         Fills each line's ``partner_id`` with the resulting customer and
         returns the import log.
         """
+        self._check_plan_errors(plan)
         self._check_mass_trash(plan)
         self._lock_plan(plan)
-        options = plan["options"]
+        with self.env.cr.savepoint():
+            self._apply_lines(plan["lines"], plan["options"], transfer_linked)
+            log = self._log_import(plan, transfer_linked)
+        return log
+
+    @api.model
+    def _check_plan_errors(self, plan):
+        """Refuse a plan with row errors before anything is written."""
         errors = [line for line in plan["lines"] if line["action"] == "error"]
         if errors:
             raise UserError(
@@ -1169,24 +1177,27 @@ class CustomerImport(models.AbstractModel):
                     ),
                 )
             )
+
+    @api.model
+    def _apply_lines(self, lines, options, transfer_linked):
+        """Apply plan lines: the whole plan at once, or one chunk of it in the
+        background. Lines of one plan name distinct customers, so any slice
+        of a plan applies the same as the whole, in this order of actions."""
         by_action = defaultdict(list)
-        for line in plan["lines"]:
+        for line in lines:
             by_action[line["action"]].append(line)
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
-        with self.env.cr.savepoint():
-            Partner.browse(
-                [line["partner_id"] for line in by_action["restore"]]
-            ).action_restore()
-            self._apply_transfers(by_action["transfer"], options, transfer_linked)
-            self._apply_creates(by_action["create"], options)
-            self._apply_writes(
-                by_action["update"] + by_action["restore"] + by_action["transfer"]
-            )
-            Partner.browse(
-                [line["partner_id"] for line in by_action["trash"]]
-            ).action_trash()
-            log = self._log_import(plan, transfer_linked)
-        return log
+        Partner.browse(
+            [line["partner_id"] for line in by_action["restore"]]
+        ).action_restore()
+        self._apply_transfers(by_action["transfer"], options, transfer_linked)
+        self._apply_creates(by_action["create"], options)
+        self._apply_writes(
+            by_action["update"] + by_action["restore"] + by_action["transfer"]
+        )
+        Partner.browse(
+            [line["partner_id"] for line in by_action["trash"]]
+        ).action_trash()
 
     @api.model
     def _apply_transfers(self, lines, options, transfer_linked):
@@ -1243,6 +1254,7 @@ class CustomerImport(models.AbstractModel):
         return (
             self.env["customer.import.log"]
             .sudo()
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
             .create(
                 {
                     "user_id": self.env.uid,

@@ -1,13 +1,110 @@
-from odoo import fields, models
+import io
+import logging
+import re
+import resource
+import time
+import zipfile
 
-from .customer_import import IMPORT_MODES, KEY_FIELDS, TRANSFER_MODES
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .customer_import import (
+    COUNT_ACTIONS,
+    IMPORT_MODES,
+    KEY_FIELDS,
+    PARAM_PREFIX,
+    SALE_MANAGER_GROUP,
+    TRANSFER_MODES,
+)
+
+_logger = logging.getLogger(__name__)
+
+LOG_STATES = [
+    ("queued", "Queued"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+]
+CRON_XMLID = "crm_customer_ownership.ir_cron_run_customer_imports"
+LINES_ACTION = "crm_customer_ownership.customer_import_log_line_action"
+CUSTOMERS_ACTION = "crm_customer_ownership.customer_import_log_customers_action"
+BACKGROUND_ROWS_PARAM = PARAM_PREFIX + "background_rows"
+# A 10,000-row file imports in about 15 s on 2 cores (README, Performance):
+# a quarter of limit_time_cpu, so a slower machine still has room.
+BACKGROUND_ROWS_DEFAULT = 10_000
+# Plan lines applied per unit of background work: about 2 s of CPU for new
+# customers on 2 cores (res.partner's create is the cost), so that the units
+# the cron runner chains in one pass stay far from limit_time_cpu (60 s) and
+# limit_time_real_cron (120 s), even on a loaded machine.
+CHUNK_LINES = 2000
+# A chunk during which the worker was killed is retried at half the size,
+# down to this.
+MIN_CHUNK_LINES = 100
+# The share of the progress bar the planning (reading the file) takes.
+PLAN_PROGRESS = 5
+# The cron runner chains up to 10 units in one pass, and the worker's limits
+# apply to the whole pass: a unit starts only while the pass has used less
+# than this, and planning (the one heavy unit) only as the pass's first.
+PASS_BUDGET_SECONDS = 30
+# Under a worker's CPU limit (RLIMIT_CPU), the CPU a unit must have left.
+UNIT_CPU_MARGIN = 20
+PASS_CACHE_KEY = "crm_customer_ownership.import_pass"
+XLSX_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+XLSX_READ_CHUNK = 1 << 20
+
+
+def count_rows_over(data, limit):
+    """Whether the file has more than ``limit`` lines (CSV) or rows (XLSX),
+    header included, without parsing it: enough to choose between the
+    immediate and the background import. Stops counting past the limit."""
+    if not data.startswith(b"PK\x03\x04"):
+        return data.count(b"\n") + (not data.endswith(b"\n")) > limit
+    count = 0
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            sheets = [
+                name
+                for name in book.namelist()
+                if name.startswith("xl/worksheets/") and name.endswith(".xml")
+            ]
+            for name in sheets:
+                tail = b""
+                with book.open(name) as sheet:
+                    while chunk := sheet.read(XLSX_READ_CHUNK):
+                        block = tail + chunk
+                        count += len(XLSX_ROW_TAG.findall(block))
+                        # A tag cut at the chunk's end is counted next time.
+                        cut = block.rfind(b"<")
+                        tail = block[cut:] if cut >= len(block) - 16 else b""
+                        if tail:
+                            count -= len(XLSX_ROW_TAG.findall(tail))
+                        if count > limit:
+                            return True
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False  # the reader refuses it with the right message
+    return count > limit
+
+
+def _process_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class CustomerImportLog(models.Model):
-    """One applied customer import: who imported which file for which agent,
-    how, and what it did. Written by the import engine, read by users."""
+    """One customer import: who imported which file for which agent, how,
+    and what it did. Written by the import engine, read by users.
+
+    A file over ``crm_customer_ownership.import_background_rows`` rows is
+    a background job: the log is created ``queued`` with the file attached,
+    and the scheduled action *Run queued customer imports* plans it, stores
+    the plan as lines, then applies the lines chunk by chunk, each chunk
+    committed with the count of lines applied, so that a run cut short
+    resumes after the last committed chunk."""
 
     _name = "customer.import.log"
+    _inherit = ["mail.thread"]
     _description = "Customer Import Log"
     _order = "date desc, id desc"
     _rec_name = "filename"
@@ -45,3 +142,539 @@ class CustomerImportLog(models.Model):
         default=lambda self: self.env.company,
         index=True,
     )
+    state = fields.Selection(
+        LOG_STATES,
+        required=True,
+        default="done",
+        index=True,
+        help="Queued and Running: a large file being imported in the "
+        "background. Failed: see the message; Resume continues after the "
+        "last chunk applied.",
+    )
+    progress = fields.Integer(
+        default=100, help="Percentage of the import done (0-100)."
+    )
+    failure_message = fields.Text(readonly=True)
+    attachment_id = fields.Many2one(
+        "ir.attachment",
+        string="Queued File",
+        ondelete="set null",
+        help="The file of a background import, kept until it is done.",
+    )
+    is_planned = fields.Boolean(
+        help="The background import has read the file and stored its plan."
+    )
+    confirm_mass_trash = fields.Boolean(
+        help="The importing user accepted that this import trashes more "
+        "customers than the mass-trash limits allow."
+    )
+    preview_only = fields.Boolean(
+        help="A background preview of a large file: its plan is stored, "
+        "nothing is applied."
+    )
+    plan_summary = fields.Char(compute="_compute_plan_summary")
+    line_ids = fields.One2many("customer.import.log.line", "log_id", string="Plan")
+    line_count = fields.Integer(
+        "Plan Lines", help="Lines of the plan of a background import."
+    )
+    chunk_lines = fields.Integer(
+        default=lambda self: CHUNK_LINES,
+        help="Plan lines per chunk; halved when a chunk outlived the worker's "
+        "time limits.",
+    )
+    applied_line_count = fields.Integer(
+        "Lines Applied",
+        help="Plan lines applied and committed: a resumed import continues after them.",
+    )
+
+    # ------------------------------------------------------------------
+    # Queue
+    # ------------------------------------------------------------------
+
+    @api.depends(*(f"count_{action}" for action in COUNT_ACTIONS), "state")
+    def _compute_plan_summary(self):
+        for log in self:
+            log.plan_summary = log.env._(
+                "%(create)s to create, %(update)s to update, %(unchanged)s "
+                "unchanged, %(restore)s to restore, %(transfer)s to transfer, "
+                "%(trash)s to trash, %(error)s rows with errors",
+                **{action: log[f"count_{action}"] for action in COUNT_ACTIONS},
+            )
+
+    @api.model
+    def _background_rows(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_ROWS_PARAM)
+        try:
+            return int(value) if value else BACKGROUND_ROWS_DEFAULT
+        except ValueError:
+            return BACKGROUND_ROWS_DEFAULT
+
+    @api.model
+    def _is_background_file(self, data):
+        """Files of more rows than ``import_background_rows`` (header
+        excluded) are imported in the background."""
+        return count_rows_over(data or b"", self._background_rows() + 1)
+
+    @api.model
+    def _queue_import(
+        self,
+        data,
+        filename,
+        agent,
+        import_mode="update",
+        transfer_mode="none",
+        key_fields="external",
+        transfer_linked=True,
+        preview_only=False,
+        confirm_mass_trash=False,
+    ):
+        """Queue a background import of ``data`` and wake the cron up.
+
+        The rights are checked now, so that a user learns at once that the
+        import is not theirs to make; the file itself is read by the job.
+        """
+        self.env["customer.import"]._check_import_allowed(
+            agent, import_mode, transfer_mode
+        )
+        # sudo: the log is an audit trail users only read; the job keeps the
+        # importing user in user_id and applies the import with their rights.
+        log = (
+            self.sudo()
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(
+                {
+                    "user_id": self.env.uid,
+                    "agent_id": agent.id,
+                    "filename": filename,
+                    "import_mode": import_mode,
+                    "transfer_mode": transfer_mode,
+                    "key_fields": key_fields,
+                    "transfer_linked": transfer_linked,
+                    "company_id": self.env.company.id,
+                    "state": "queued",
+                    "progress": 0,
+                    "preview_only": preview_only,
+                    "confirm_mass_trash": confirm_mass_trash,
+                }
+            )
+        )
+        log.attachment_id = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": filename or "customers",
+                    "raw": data,
+                    "res_model": self._name,
+                    "res_id": log.id,
+                }
+            )
+        )
+        self._trigger_cron()
+        return log.sudo(False)
+
+    @api.model
+    def _trigger_cron(self):
+        # sudo: triggering the scheduled action is the queue's own business;
+        # users have no access to ir.cron.
+        self.env.ref(CRON_XMLID).sudo()._trigger()
+
+    def action_resume(self):
+        """Queue a failed background import again: it continues after the
+        last chunk applied (or plans the file again if it never got that
+        far). A plan with row errors needs a corrected file instead."""
+        for log in self:
+            log.check_access("read")
+            if log.user_id != self.env.user and not self.env.user.has_group(
+                SALE_MANAGER_GROUP
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only %(user)s, who imported %(file)s, or a sales "
+                        "administrator may resume the import.",
+                        user=log.user_id.name,
+                        file=log.filename,
+                    )
+                )
+            if log.state != "failed" or log.count_error or not log.attachment_id:
+                raise UserError(
+                    self.env._(
+                        "The import of %(file)s cannot be resumed: only a failed "
+                        "background import without row errors can. Correct the "
+                        "file and import it again.",
+                        file=log.filename,
+                    )
+                )
+        # sudo: users only read logs; resuming is a workflow step checked above.
+        self.sudo().write({"state": "queued", "failure_message": False})
+        self._trigger_cron()
+        return True
+
+    # ------------------------------------------------------------------
+    # Job
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_run_imports(self):
+        """Scheduled action: one unit of work (planning a file or applying a
+        chunk of its plan) of the oldest queued import per call. It reports
+        its progress to the cron runner, which commits and calls again while
+        work remains, so each unit is its own transaction."""
+        Cron = self.env["ir.cron"]
+        pending = self.sudo().search([("state", "in", ("queued", "running"))])
+        if not pending:
+            return
+        log = pending.sorted("id")[0]
+        if self._previous_run_killed():
+            log._after_killed_unit()
+        if log.state not in ("queued", "running"):
+            done = 0
+        elif self._pass_budget_left(heavy=not log.is_planned):
+            log._run_import_step()
+            done = 1
+        else:
+            done = 0
+        remaining = pending.filtered(lambda log: log.state in ("queued", "running"))
+        units = sum(log._units_left() for log in remaining)
+        Cron._notify_progress(done=done, remaining=units)
+        if units:
+            # Wakes the cron worker again as soon as this pass ends (the
+            # runner stops a pass after 10 units or when we leave budget).
+            self._trigger_cron()
+
+    def _units_left(self):
+        self.ensure_one()
+        left = 0 if self.preview_only else self.line_count - self.applied_line_count
+        return (not self.is_planned) + -(-left // self.chunk_lines)
+
+    @api.model
+    def _previous_run_killed(self):
+        """Whether the cron's previous run never returned: its worker was
+        killed (time or memory limit, restart). The runner stamps each run
+        with 1 + the number of such runs right before it."""
+        progress_id = self.env.context.get("ir_cron_progress_id")
+        if not progress_id:
+            return False
+        return self.env["ir.cron.progress"].browse(progress_id).timed_out_counter > 1
+
+    def _after_killed_unit(self):
+        """The worker died during this import's last unit, which committed
+        nothing: retry a chunk at half the size; planning (reading the whole
+        file) is retried once, then the import fails with the reason."""
+        self.ensure_one()
+        log = self.sudo()
+        if log.is_planned and log.chunk_lines > MIN_CHUNK_LINES:
+            log.chunk_lines = max(MIN_CHUNK_LINES, log.chunk_lines // 2)
+            _logger.warning(
+                "Customer import %s: a chunk outlived the worker's limits, "
+                "retrying with %s lines per chunk",
+                log.id,
+                log.chunk_lines,
+            )
+            return
+        # sudo: read the last runs of our own cron job.
+        killed = (
+            self.env["ir.cron.progress"]
+            .sudo()
+            .browse(self.env.context["ir_cron_progress_id"])
+            .timed_out_counter
+            - 1
+        )
+        if not log.is_planned and killed < 2:
+            return
+        if log.is_planned:
+            reason = self.env._(
+                "The server stopped the import because a chunk of %(count)s "
+                "rows outlived the time limits of its workers (limit_time_cpu, "
+                "limit_time_real_cron). Ask the administrator to raise the "
+                "limits, then resume the import.",
+                count=log.chunk_lines,
+            )
+        else:
+            reason = self.env._(
+                "The server stopped the import twice while it read the file, "
+                "because reading it outlived the time limits of its workers "
+                "(limit_time_cpu, limit_time_real_cron). Import the file in "
+                "smaller parts, or ask the administrator to raise the limits "
+                "and resume the import."
+            )
+        log._fail(reason)
+
+    @api.model
+    def _pass_budget_left(self, heavy):
+        """Whether another unit fits in this pass of the cron runner: the
+        worker's CPU and real-time limits cover all the units of a pass.
+        Outside the runner (tests, shell) there is no pass to budget."""
+        if not self.env.context.get("ir_cron_progress_id"):
+            return True
+        started = self.env.cr.cache.setdefault(
+            PASS_CACHE_KEY, (time.monotonic(), _process_cpu_seconds())
+        )
+        wall = time.monotonic() - started[0]
+        cpu = _process_cpu_seconds() - started[1]
+        first = wall < 1
+        if heavy and not first:
+            return False
+        soft, _hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if (
+            not first
+            and soft != resource.RLIM_INFINITY
+            and soft - _process_cpu_seconds() < UNIT_CPU_MARGIN
+        ):
+            return False
+        return first or max(wall, cpu) < PASS_BUDGET_SECONDS
+
+    def _engine(self):
+        """The import engine as the importing user, in the log's company and
+        the user's language: the job has the rights the user had."""
+        self.ensure_one()
+        user = self.user_id
+        return (
+            self.env["customer.import"]
+            .with_user(user)
+            .with_company(self.company_id)
+            .with_context(lang=user.lang, tracking_disable=True)
+        )
+
+    def _run_import_step(self):
+        """Plan the file or apply the next chunk of the plan, in a
+        savepoint. An error marks the import failed with its message (the
+        chunks before stay applied, and Resume continues); a killed worker
+        raises nothing here and the next run repeats the chunk."""
+        self.ensure_one()
+        log = self.sudo()
+        if log.state == "queued":
+            log.state = "running"
+        started, cpu = time.monotonic(), _process_cpu_seconds()
+        step = "apply" if log.is_planned else "plan"
+        try:
+            with self.env.cr.savepoint():
+                if log.is_planned:
+                    log._apply_chunk()
+                else:
+                    log._plan_file()
+        except (UserError, AccessError) as error:
+            log._fail(error.args[0])
+        # Any other failure too: the user learns of it on the log.
+        except Exception as error:
+            _logger.exception("Customer import %s failed", log.id)
+            log._fail(
+                self.env._(
+                    "The import stopped on an unexpected error: %(error)s. "
+                    "Resume it once the cause is fixed; it continues after "
+                    "the last chunk applied.",
+                    error=str(error),
+                )
+            )
+        _logger.info(
+            "Customer import %s: %s step in %.1f s (%.1f s CPU), %s of %s lines "
+            "applied, %s",
+            log.id,
+            step,
+            time.monotonic() - started,
+            _process_cpu_seconds() - cpu,
+            log.applied_line_count,
+            log.line_count,
+            log.state,
+        )
+        # Each unit starts from an empty cache: memory stays flat.
+        self.env.invalidate_all()
+
+    def _plan_file(self):
+        """Read the file and store its plan as lines; a plan with row errors
+        fails the import before anything is written."""
+        engine = self._engine()
+        agent = engine.env["res.users"].browse(self.agent_id.id)
+        plan = engine._plan_import(
+            self.attachment_id.raw,
+            self.filename,
+            agent,
+            import_mode=self.import_mode,
+            transfer_mode=self.transfer_mode,
+            key_fields=self.key_fields,
+            confirm_mass_trash=self.confirm_mass_trash,
+        )
+        error = False
+        try:
+            engine._check_plan_errors(plan)
+            engine._check_mass_trash(plan)
+        except UserError as refusal:
+            # A preview shows the row errors; an import stops on them.
+            error = not self.preview_only and refusal.args[0]
+        lines = plan.pop("lines")
+        self.env["customer.import.log.line"]._store(self, lines)
+        line_count = len(lines)
+        del lines
+        self.write(
+            {
+                "is_planned": True,
+                "line_count": line_count,
+                "applied_line_count": 0,
+                "progress": PLAN_PROGRESS,
+                **{
+                    f"count_{action}": plan["counts"][action]
+                    for action in COUNT_ACTIONS
+                },
+            }
+        )
+        if error:
+            self._fail(error)
+        elif self.preview_only or not line_count:
+            self._finish()
+
+    def _apply_chunk(self):
+        """Apply the next ``chunk_lines`` plan lines and count them as applied,
+        in one transaction: applied and counted, or neither."""
+        engine = self._engine()
+        Line = self.env["customer.import.log.line"]
+        start = self.applied_line_count
+        lines = Line.search(
+            [
+                ("log_id", "=", self.id),
+                ("sequence", ">=", start),
+                ("sequence", "<", start + self.chunk_lines),
+            ],
+            order="sequence",
+        )
+        plan_lines = lines._to_plan_lines()
+        options = {
+            "agent": engine.env["res.users"].browse(self.agent_id.id),
+            "filename": self.filename,
+            "import_mode": self.import_mode,
+            "transfer_mode": self.transfer_mode,
+            "key_fields": self.key_fields,
+        }
+        engine._apply_lines(plan_lines, options, self.transfer_linked)
+        lines._set_result_partners(plan_lines)
+        applied = start + self.chunk_lines
+        if applied >= self.line_count:
+            self._finish()
+            return
+        self.write(
+            {
+                "applied_line_count": applied,
+                "progress": PLAN_PROGRESS
+                + (100 - PLAN_PROGRESS) * applied // self.line_count,
+            }
+        )
+
+    def _finish(self):
+        attachment = self.attachment_id
+        self.write(
+            {
+                "state": "done",
+                "progress": 100,
+                "applied_line_count": 0 if self.preview_only else self.line_count,
+                "attachment_id": False,
+            }
+        )
+        # The plan lines say what the file did; the file itself is not kept.
+        attachment.unlink()
+        self._notify_user()
+
+    def _fail(self, message):
+        self.write({"state": "failed", "failure_message": message})
+        self._notify_user()
+
+    # ------------------------------------------------------------------
+    # Notification
+    # ------------------------------------------------------------------
+
+    def _notify_user(self):
+        """Tell the importing user how the background import ended: a message
+        on the log in their inbox, and a notification in their browser."""
+        self.ensure_one()
+        user = self.user_id
+        log = self.with_context(lang=user.lang)
+        _ = log.env._
+        base = f"/odoo/{self._name}/{self.id}"
+        links = Markup(" ").join(
+            Markup('<a href="%s">%s</a>') % (href, label)
+            for href, label in (
+                (base, _("Open the import")),
+                (f"{base}/action-{LINES_ACTION}", _("Plan lines")),
+                (f"{base}/action-{CUSTOMERS_ACTION}", _("Customers")),
+            )
+        )
+        if self.state == "done" and self.preview_only:
+            title = _("Customer import preview ready")
+            text = _(
+                "The preview of %(file)s for %(agent)s is ready: %(summary)s.",
+                file=self.filename,
+                agent=self.agent_id.name,
+                summary=log.plan_summary,
+            )
+        elif self.state == "done":
+            title = _("Customer import done")
+            text = _(
+                "The file %(file)s is imported for %(agent)s: %(created)s "
+                "created, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(restored)s restored, %(transferred)s transferred, "
+                "%(trashed)s trashed.",
+                file=self.filename,
+                agent=self.agent_id.name,
+                created=self.count_create,
+                updated=self.count_update,
+                unchanged=self.count_unchanged,
+                restored=self.count_restore,
+                transferred=self.count_transfer,
+                trashed=self.count_trash,
+            )
+        else:
+            title = _("Customer import failed")
+            text = _(
+                "The import of %(file)s for %(agent)s failed: %(message)s",
+                file=self.filename,
+                agent=self.agent_id.name,
+                message=self.failure_message,
+            )
+        log.message_post(
+            body=Markup("<p>%s</p><p>%s</p>") % (text, links),
+            partner_ids=user.partner_id.ids,
+            subtype_xmlid="mail.mt_note",
+            message_type="comment",
+        )
+        self.env["bus.bus"]._sendone(
+            user.partner_id,
+            "simple_notification",
+            {
+                "type": "success" if self.state == "done" else "danger",
+                "title": title,
+                "message": text,
+                "sticky": self.state == "failed",
+            },
+        )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(LINES_ACTION)
+        action["domain"] = [("log_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_customers(self):
+        """The customers the import created, changed, transferred or trashed."""
+        self.ensure_one()
+        partners = (
+            self.env["customer.import.log.line"]
+            .search(
+                [
+                    ("log_id", "=", self.id),
+                    ("action", "not in", ("unchanged", "error")),
+                    ("partner_id", "!=", False),
+                ]
+            )
+            .partner_id
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Imported Customers"),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", partners.ids)],
+            "context": {"active_test": False},
+        }

@@ -23,3 +23,4 @@ from . import test_customer_import_guard
 from . import test_customer_import_race
 from . import test_customer_import_errors
 from . import test_customer_import_property
+from . import test_customer_import_background

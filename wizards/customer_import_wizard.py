@@ -103,6 +103,9 @@ class CustomerImportWizard(models.TransientModel):
         "customer.import.wizard.line", "wizard_id", string="Plan", readonly=True
     )
     log_id = fields.Many2one("customer.import.log", readonly=True)
+    log_state = fields.Selection(related="log_id.state", string="Import State")
+    log_progress = fields.Integer(related="log_id.progress", string="Progress")
+    log_plan_summary = fields.Char(related="log_id.plan_summary")
     template_file = fields.Binary(attachment=False, readonly=True)
     preview_signature = fields.Char(
         readonly=True,
@@ -131,6 +134,7 @@ class CustomerImportWizard(models.TransientModel):
             "import_mode": self.import_mode,
             "transfer_mode": self.transfer_mode,
             "key_fields": self.key_fields,
+            "confirm_mass_trash": self.confirm_mass_trash,
         }
 
     def _plan(self):
@@ -141,14 +145,15 @@ class CustomerImportWizard(models.TransientModel):
             ._plan_import(
                 base64.b64decode(self.file or b""),
                 self.filename,
-                confirm_mass_trash=self.confirm_mass_trash,
                 **self._import_options(),
             )
         )
 
     def action_preview(self):
         """Plan every row and show what the import would do; writes no
-        customer."""
+        customer. A large file is planned in the background."""
+        if self._is_background_import():
+            return self._queue_import(preview_only=True)
         self._store_plan(self._plan())
         self.write({"state": "preview", "preview_signature": self._signature()})
         return self._reopen()
@@ -181,8 +186,12 @@ class CustomerImportWizard(models.TransientModel):
             )
 
     def action_import(self):
-        """Apply the file at once (every row or none) and show the result."""
+        """Apply the file at once (every row or none) and show the result. A
+        file over the background threshold is queued instead: the wizard
+        shows the progress of its import log."""
         self._check_unchanged_since_preview()
+        if self._is_background_import():
+            return self._queue_import()
         plan = self._plan()
         log = (
             self.env["customer.import"]
@@ -191,6 +200,30 @@ class CustomerImportWizard(models.TransientModel):
         )
         self._store_plan(plan)
         self.write({"state": "done", "log_id": log.id})
+        return self._reopen()
+
+    def _is_background_import(self):
+        self.ensure_one()
+        return self.env["customer.import.log"]._is_background_file(
+            base64.b64decode(self.file or b"")
+        )
+
+    def _queue_import(self, preview_only=False):
+        log = (
+            self.env["customer.import.log"]
+            .with_company(self.company_id)
+            ._queue_import(
+                base64.b64decode(self.file or b""),
+                self.filename,
+                transfer_linked=self.transfer_linked,
+                preview_only=preview_only,
+                **self._import_options(),
+            )
+        )
+        vals = {"state": "preview" if preview_only else "done", "log_id": log.id}
+        if preview_only:
+            vals["preview_signature"] = self._signature()
+        self.write(vals)
         return self._reopen()
 
     def action_back(self):
@@ -257,10 +290,14 @@ class CustomerImportWizard(models.TransientModel):
     def action_view_lines(self):
         """The plan lines in a list with filters (transfers, errors...)."""
         self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "crm_customer_ownership.customer_import_wizard_line_action"
-        )
-        action["domain"] = [("wizard_id", "=", self.id)]
+        if self.log_id.line_count and not self.line_ids:
+            # A large file's plan, made in the background, is on its log.
+            action = self.log_id.action_view_lines()
+        else:
+            action = self.env["ir.actions.actions"]._for_xml_id(
+                "crm_customer_ownership.customer_import_wizard_line_action"
+            )
+            action["domain"] = [("wizard_id", "=", self.id)]
         filters = self.env.context.get("plan_filter")
         if filters:
             action["context"] = {f"search_default_{filters}": 1}
@@ -269,6 +306,8 @@ class CustomerImportWizard(models.TransientModel):
     def action_view_customers(self):
         """The customers the import created, changed, transferred or trashed."""
         self.ensure_one()
+        if self.log_id.line_count and not self.line_ids:
+            return self.log_id.action_view_customers()
         partners = self.line_ids.filtered(
             lambda line: line.action not in ("unchanged", "error")
         ).partner_id

@@ -1,0 +1,465 @@
+import ast
+from datetime import datetime
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+
+from odoo.addons.crm_customer_ownership.models import customer_import_log
+from odoo.addons.crm_customer_ownership.models.customer_import import CustomerImport
+
+from .import_common import CustomerImportCase
+
+NOW = datetime(2026, 5, 4, 9, 0, 0)
+LOG = "odoo.addons.crm_customer_ownership.models.customer_import_log"
+CRON = "crm_customer_ownership.ir_cron_run_customer_imports"
+
+
+class WorkerKilled(BaseException):
+    """What a worker killed by its limits looks like from the job: nothing
+    the job can catch (BaseException), and the transaction is gone."""
+
+
+@freeze_time(NOW)
+@patch(f"{LOG}.CHUNK_LINES", 2)
+class TestCustomerImportBackground(CustomerImportCase):
+    """Files over the background threshold are queued by the wizard and
+    imported by the scheduled action in chunks of two plan lines here."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param(
+            "crm_customer_ownership.import_background_rows", 3
+        )
+        cls.maier.groups_id += cls.env.ref(
+            "crm_customer_ownership.group_customer_transfer"
+        )
+        for customer in cls.customers_huber[:2]:
+            cls._add_history(customer, cls.huber, NOW)
+        cls.Log = cls.env["customer.import.log"]
+        # Maier's list: his customer updated, two of Huber's transferred with
+        # their history, three new ones: 6 rows, 3 chunks.
+        cls.maier_rows = [
+            ("M001", "Maier Customer Renamed", "", "Linz", "AT"),
+            ("H001", "Huber Customer 1", "", "Graz", "AT"),
+            ("H002", "Huber Customer 2", "", "", ""),
+            ("N001", "New One", "n1@example.com", "Wien", "AT"),
+            ("N002", "New Two", "", "Wels", "AT"),
+            ("N003", "New Three", "", "", "DE"),
+        ]
+
+    def _queue(self, user, rows, **vals):
+        wizard = self._wizard(user, self._csv(rows), **vals)
+        wizard.action_import()
+        return wizard
+
+    def _run_jobs(self, limit=50):
+        """Call the scheduled action as the cron runner would, until no
+        import is queued or running."""
+        for _ in range(limit):
+            if not self.Log.search([("state", "in", ("queued", "running"))]):
+                return
+            self.Log._cron_run_imports()
+        self.fail("the background import did not finish")
+
+    def _maier_state(self):
+        """Everything the import decides, without ids: Maier's customers,
+        their visit reports, the ownership history, the log's counts."""
+        customers = self.Partner.with_context(active_test=False).search(
+            [("user_id", "=", self.maier.id)]
+        )
+        reports = self.env["customer.visit.report"].search(
+            [("partner_id", "in", customers.ids)]
+        )
+        history = self.env["customer.ownership.history"].search(
+            [("partner_id", "in", customers.ids)]
+        )
+        log = self.Log.search([("agent_id", "=", self.maier.id)], limit=1)
+        return {
+            "customers": sorted(
+                (c.external_ref, c.name, c.city or "", c.active, bool(c.trashed_at))
+                for c in customers
+            ),
+            "reports": sorted(
+                (r.partner_id.external_ref, r.summary or "") for r in reports
+            ),
+            "history": sorted(
+                (h.partner_id.external_ref, h.from_user_id.login, h.to_user_id.login)
+                for h in history
+            ),
+            "counts": (
+                log.state,
+                log.progress,
+                log.count_create,
+                log.count_update,
+                log.count_transfer,
+                log.line_count,
+                log.applied_line_count,
+            ),
+        }
+
+    # ------------------------------------------------------------------
+    # Queue
+    # ------------------------------------------------------------------
+
+    def test_small_file_imports_at_once(self):
+        wizard = self._queue(self.maier, self.maier_rows[:3], transfer_mode="move")
+        self.assertEqual(wizard.log_id.state, "done")
+        self.assertFalse(wizard.log_id.attachment_id)
+        self.assertEqual(wizard.log_id.count_transfer, 2)
+
+    def test_large_file_is_queued_and_returns_at_once(self):
+        cron = self.env.ref(CRON)
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        wizard = self._queue(self.maier, self.maier_rows, transfer_mode="move")
+        log = wizard.log_id
+        self.assertEqual(wizard.state, "done")
+        self.assertEqual(wizard.log_state, "queued")
+        self.assertEqual((log.state, log.progress), ("queued", 0))
+        self.assertEqual(log.user_id, self.maier)
+        self.assertEqual(log.attachment_id.raw, self._csv(self.maier_rows))
+        self.assertFalse(self.Partner.search([("external_ref", "=", "N001")]))
+        self.assertEqual(self.customers_huber[0].user_id, self.huber)
+        new_triggers = (
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers
+        )
+        self.assertTrue(new_triggers, "the cron is woken up at once")
+
+    def test_xlsx_over_threshold_goes_to_background(self):
+        data = self._xlsx(self.maier_rows)
+        self.assertTrue(self.Log._is_background_file(data))
+        self.assertFalse(self.Log._is_background_file(self._xlsx(self.maier_rows[:3])))
+        self.env["ir.config_parameter"].set_param(
+            "crm_customer_ownership.import_background_rows", 6
+        )
+        self.assertFalse(self.Log._is_background_file(data))
+        self.assertFalse(self.Log._is_background_file(self._csv(self.maier_rows)))
+
+    def test_queueing_checks_the_rights_at_once(self):
+        with self.assertRaises(AccessError):
+            self._queue(self.huber, self.maier_rows, user_id=self.maier.id)
+        self.assertFalse(self.Log.search([("agent_id", "=", self.maier.id)]))
+
+    # ------------------------------------------------------------------
+    # Job
+    # ------------------------------------------------------------------
+
+    def test_background_import_end_to_end(self):
+        wizard = self._queue(self.maier, self.maier_rows, transfer_mode="move")
+        log = wizard.log_id
+        bus_before = self.env["bus.bus"].search([]).ids
+        self.Log._cron_run_imports()
+        self.assertEqual((log.state, log.progress), ("running", 5))
+        self.assertTrue(log.is_planned)
+        self.assertEqual(log.line_count, 6)
+        self.assertEqual(
+            (log.count_create, log.count_update, log.count_transfer), (3, 1, 2)
+        )
+        self.assertFalse(self.Partner.search([("external_ref", "=", "N001")]))
+        self.Log._cron_run_imports()
+        self.assertEqual(log.applied_line_count, 2)
+        self.assertEqual(log.progress, 5 + 95 * 2 // 6)
+        self._run_jobs()
+        self.assertEqual((log.state, log.progress), ("done", 100))
+        self.assertFalse(log.attachment_id, "the file is not kept once imported")
+        self.assertEqual(self.customers_huber[:2].user_id, self.maier)
+        self.assertEqual(len(self.customers_huber[0].visit_report_ids), 2)
+        self.assertEqual(self.customer_maier.name, "Maier Customer Renamed")
+        new = self.Partner.search([("external_ref", "in", ("N001", "N002", "N003"))])
+        self.assertEqual(new.user_id, self.maier)
+        self.assertEqual(len(new), 3)
+        created = log.line_ids.filtered(lambda line: line.action == "create")
+        self.assertEqual(created.partner_id, new, "lines point at the new customers")
+        self.assertEqual(
+            set(wizard.action_view_customers()["domain"][0][2]),
+            set((new | self.customers_huber[:2] | self.customer_maier).ids),
+        )
+        # The importing user is told: a message in the inbox, a notification.
+        message = log.message_ids[0]
+        self.assertIn(self.maier.partner_id, message.partner_ids)
+        self.assertIn("3 created", message.body)
+        self.assertIn("2 transferred", message.body)
+        self.assertIn(
+            f"/odoo/customer.import.log/{log.id}/action-"
+            "crm_customer_ownership.customer_import_log_line_action",
+            message.body,
+        )
+        self.assertIn("customer_import_log_customers_action", message.body)
+        notifications = self.env["bus.bus"].search(
+            [("id", "not in", bus_before), ("message", "like", "simple_notification")]
+        )
+        self.assertEqual(len(notifications), 1)
+        self.assertIn("Customer import done", notifications.message)
+        self.assertIn(
+            f'"res.partner",{self.maier.partner_id.id}]', notifications.channel
+        )
+
+    def test_cron_reports_progress_to_the_runner(self):
+        """With the progress reported, Odoo's cron runner commits and calls
+        again while units remain: that is what chains the chunks."""
+        cron = self.env.ref(CRON)
+        self._queue(self.maier, self.maier_rows, transfer_mode="move")
+        seen = []
+        for _ in range(10):
+            progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+            self.Log.with_context(ir_cron_progress_id=progress.id)._cron_run_imports()
+            seen.append((progress.done, progress.remaining))
+            if not progress.remaining:
+                break
+        # Plan, then 3 chunks of 2 lines.
+        self.assertEqual(seen, [(1, 3), (1, 2), (1, 1), (1, 0)])
+
+    def test_pass_budget_stops_a_pass(self):
+        """Under the cron runner the worker's limits cover a whole pass of
+        up to ten units: past the budget a unit waits for the next pass."""
+        cron = self.env.ref(CRON)
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        Log = self.Log.with_context(ir_cron_progress_id=progress.id)
+        self.env.cr.cache.pop(customer_import_log.PASS_CACHE_KEY, None)
+        self.assertTrue(Log._pass_budget_left(heavy=True), "first unit of a pass")
+        start, cpu = self.env.cr.cache[customer_import_log.PASS_CACHE_KEY]
+        self.env.cr.cache[customer_import_log.PASS_CACHE_KEY] = (start - 5, cpu)
+        self.assertFalse(Log._pass_budget_left(heavy=True), "planning starts a pass")
+        self.assertTrue(Log._pass_budget_left(heavy=False))
+        self.env.cr.cache[customer_import_log.PASS_CACHE_KEY] = (start - 60, cpu)
+        self.assertFalse(Log._pass_budget_left(heavy=False))
+        self.env.cr.cache.pop(customer_import_log.PASS_CACHE_KEY)
+        self.assertTrue(self.Log._pass_budget_left(heavy=True), "no runner, no pass")
+
+    def test_killed_after_chunk_k_ends_as_uninterrupted(self):
+        savepoint = self.env.cr.savepoint()
+        self._queue(self.maier, self.maier_rows, transfer_mode="move")
+        self._run_jobs()
+        uninterrupted = self._maier_state()
+        savepoint.close(rollback=True)
+        self.assertNotEqual(
+            self._maier_state()["customers"], uninterrupted["customers"]
+        )
+
+        original = CustomerImport._apply_lines
+        calls = []
+
+        def killed_in_second_chunk(engine, lines, options, transfer_linked):
+            calls.append(len(lines))
+            original(engine, lines, options, transfer_linked)
+            if len(calls) == 2:
+                raise WorkerKilled()
+
+        wizard = self._queue(self.maier, self.maier_rows, transfer_mode="move")
+        log = wizard.log_id
+        with patch.object(CustomerImport, "_apply_lines", killed_in_second_chunk):
+            self.Log._cron_run_imports()  # plan
+            self.Log._cron_run_imports()  # chunk 1
+            with self.assertRaises(WorkerKilled):
+                self.Log._cron_run_imports()  # chunk 2, rolled back
+        self.assertEqual(log.state, "running")
+        self.assertEqual(log.applied_line_count, 2, "chunk 1 stays, chunk 2 is gone")
+        self.assertFalse(self.Partner.search([("external_ref", "=", "N001")]))
+        self._run_jobs()
+        self.assertEqual(self._maier_state(), uninterrupted)
+        self.assertEqual(len(self.Partner.search([("external_ref", "=", "N002")])), 1)
+
+    def test_two_queued_imports_for_different_salespeople(self):
+        huber_rows = [
+            (c.external_ref, c.name, "", "Innsbruck", "AT")
+            for c in self.customers_huber[2:]
+        ] + [("HN01", "Huber New", "", "", "")]
+        huber_log = self._queue(self.huber, huber_rows).log_id
+        maier_log = self._queue(
+            self.maier, self.maier_rows, transfer_mode="move"
+        ).log_id
+        self.assertEqual((huber_log.state, maier_log.state), ("queued", "queued"))
+        self.Log._cron_run_imports()
+        self.assertEqual(huber_log.state, "running", "oldest first")
+        self.assertEqual(maier_log.state, "queued")
+        self._run_jobs()
+        self.assertEqual((huber_log.state, maier_log.state), ("done", "done"))
+        self.assertEqual(set(self.customers_huber[2:].mapped("city")), {"Innsbruck"})
+        self.assertEqual(
+            self.Partner.search([("external_ref", "=", "HN01")]).user_id, self.huber
+        )
+        self.assertEqual(self.customers_huber[:2].user_id, self.maier)
+        self.assertEqual(huber_log.count_update, 3)
+        self.assertEqual(maier_log.count_transfer, 2)
+        # Each importer is told about their own import only.
+        self.assertEqual(huber_log.message_ids.partner_ids, self.huber.partner_id)
+        self.assertEqual(maier_log.message_ids.partner_ids, self.maier.partner_id)
+
+    # ------------------------------------------------------------------
+    # Failures
+    # ------------------------------------------------------------------
+
+    def test_row_errors_fail_the_job_before_anything_is_written(self):
+        rows = [*self.maier_rows[3:], ("N004", "Bad Country", "", "", "XX")]
+        log = self._queue(self.maier, rows).log_id
+        self._run_jobs()
+        self.assertEqual(log.state, "failed")
+        self.assertIn("row 5", log.failure_message)
+        self.assertIn("XX", log.failure_message)
+        self.assertFalse(self.Partner.search([("external_ref", "like", "N00")]))
+        self.assertEqual(log.count_error, 1)
+        error_line = log.line_ids.filtered(lambda line: line.action == "error")
+        self.assertEqual(error_line.row, 5)
+        self.assertIn(
+            "for Test Maier failed: Nothing was imported", log.message_ids[0].body
+        )
+        with self.assertRaises(UserError):
+            log.with_user(self.maier).action_resume()
+
+    def test_failed_chunk_keeps_what_was_applied_and_resumes(self):
+        original = CustomerImport._apply_lines
+        calls = []
+
+        def refused_in_second_chunk(engine, lines, options, transfer_linked):
+            calls.append(len(lines))
+            original(engine, lines, options, transfer_linked)
+            if len(calls) == 2:
+                raise UserError(
+                    engine.env._("Customer H002 is locked by another transfer.")
+                )
+
+        log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        with patch.object(CustomerImport, "_apply_lines", refused_in_second_chunk):
+            self._run_jobs()
+        self.assertEqual(log.state, "failed")
+        self.assertEqual(
+            log.failure_message, "Customer H002 is locked by another transfer."
+        )
+        self.assertEqual(log.applied_line_count, 2)
+        # The partial state is visible: chunk 1 (M001, H001) is applied.
+        self.assertEqual(self.customer_maier.name, "Maier Customer Renamed")
+        self.assertEqual(self.customers_huber[0].user_id, self.maier)
+        self.assertEqual(self.customers_huber[1].user_id, self.huber)
+        self.assertTrue(log.attachment_id, "kept for a resume")
+        self.assertIn("locked by another transfer", log.message_ids[0].body)
+        with self.assertRaises(AccessError):
+            log.with_user(self.transfer_user).action_resume()
+        log.with_user(self.maier).action_resume()
+        self.assertEqual((log.state, log.failure_message), ("queued", False))
+        self._run_jobs()
+        self.assertEqual(log.state, "done")
+        self.assertEqual(self.customers_huber[:2].user_id, self.maier)
+        self.assertEqual(
+            len(
+                self.Partner.search([("external_ref", "in", ("N001", "N002", "N003"))])
+            ),
+            3,
+        )
+        history = self.env["customer.ownership.history"].search(
+            [("partner_id", "in", self.customers_huber[:2].ids)]
+        )
+        self.assertEqual(len(history.filtered(lambda h: h.to_user_id == self.maier)), 2)
+
+    def test_unexpected_error_fails_with_its_message(self):
+        log = self._queue(self.maier, self.maier_rows).log_id
+        with patch.object(
+            CustomerImport, "_apply_lines", side_effect=ZeroDivisionError("boom")
+        ):
+            self._run_jobs()
+        self.assertEqual(log.state, "failed")
+        self.assertIn("boom", log.failure_message)
+        self.assertEqual(log.applied_line_count, 0)
+        self.assertFalse(self.Partner.search([("external_ref", "=", "N001")]))
+
+    # ------------------------------------------------------------------
+    # Access
+    # ------------------------------------------------------------------
+
+    def test_plan_lines_follow_the_log_rules(self):
+        log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        self._run_jobs()
+        Line = self.env["customer.import.log.line"]
+        self.assertEqual(
+            len(Line.with_user(self.maier).search([("log_id", "=", log.id)])), 6
+        )
+        self.assertFalse(Line.with_user(self.huber).search([("log_id", "=", log.id)]))
+        self.assertEqual(
+            len(Line.with_user(self.sales_manager).search([("log_id", "=", log.id)])), 6
+        )
+        with self.assertRaises(AccessError):
+            log.with_user(self.maier).line_ids.write({"message": "changed"})
+
+    # ------------------------------------------------------------------
+    # Preview
+    # ------------------------------------------------------------------
+
+    def test_large_file_preview_is_planned_in_the_background(self):
+        rows = [*self.maier_rows, ("N004", "Bad Country", "", "", "XX")]
+        wizard = self._wizard(self.maier, self._csv(rows), transfer_mode="move")
+        wizard.action_preview()
+        log = wizard.log_id
+        self.assertEqual((wizard.state, log.state), ("preview", "queued"))
+        self.assertTrue(log.preview_only)
+        self._run_jobs()
+        self.assertEqual((log.state, log.progress), ("done", 100))
+        self.assertEqual((log.count_transfer, log.count_error), (2, 1))
+        self.assertIn("2 to transfer", wizard.log_plan_summary)
+        # Nothing is applied, and the rows are behind the wizard's buttons.
+        self.assertEqual(self.customers_huber[:2].user_id, self.huber)
+        self.assertFalse(self.Partner.search([("external_ref", "=", "N001")]))
+        action = wizard.with_context(plan_filter="errors").action_view_lines()
+        self.assertEqual(action["res_model"], "customer.import.log.line")
+        self.assertEqual(action["context"], {"search_default_errors": 1})
+        lines = self.env["customer.import.log.line"].search(action["domain"])
+        self.assertEqual(len(lines), 7)
+        self.assertIn("preview of customers.csv", log.message_ids[0].body)
+        self.assertNotIn(log, self.Log.search(self._log_action_domain()))
+
+    def _log_action_domain(self):
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "crm_customer_ownership.customer_import_log_action"
+        )
+        return ast.literal_eval(action["domain"])
+
+    # ------------------------------------------------------------------
+    # Workers killed by their limits
+    # ------------------------------------------------------------------
+
+    def _run_after_kills(self, kills):
+        """A run of the cron as the runner starts it after ``kills`` runs
+        whose worker died: it stamps the new run with kills + 1."""
+        progress = self.env["ir.cron.progress"].create(
+            {"cron_id": self.env.ref(CRON).id, "timed_out_counter": kills + 1}
+        )
+        self.Log.with_context(ir_cron_progress_id=progress.id)._cron_run_imports()
+        return progress
+
+    @patch(f"{LOG}.MIN_CHUNK_LINES", 1)
+    def test_chunk_killed_by_the_limits_is_retried_smaller(self):
+        log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        self.Log._cron_run_imports()  # plan
+        self.assertEqual(log.chunk_lines, 2)
+        self._run_after_kills(1)
+        self.assertEqual((log.chunk_lines, log.applied_line_count), (1, 1))
+        self._run_after_kills(1)
+        self.assertEqual(log.state, "failed")
+        self.assertIn("a chunk of 1 rows", log.failure_message)
+        self.assertEqual(log.applied_line_count, 1)
+
+    def test_planning_killed_twice_fails_with_the_reason(self):
+        log = self._queue(self.maier, self.maier_rows).log_id
+        self._run_after_kills(1)
+        self.assertEqual(log.state, "running", "one kill: planned again")
+        self.assertTrue(log.is_planned)
+        # Huber's import comes next, and its planning dies twice.
+        log.sudo().state = "done"
+        rows = [(f"HX{i}", "X", "", "", "") for i in range(4)]
+        log2 = self._queue(self.huber, rows).log_id
+        self._run_after_kills(2)
+        self.assertEqual(log2.state, "failed")
+        self.assertIn("while it read the file", log2.failure_message)
+        self.assertFalse(log2.is_planned)
+
+    def test_only_the_importer_or_a_sales_administrator_resumes(self):
+        rows = [*self.maier_rows[3:], ("N004", "Bad Country", "", "", "XX")]
+        log = self._queue(self.sales_manager, rows, user_id=self.maier.id).log_id
+        self._run_jobs()
+        self.assertEqual(log.state, "failed")
+        # Maier reads the log of his list, but did not import it.
+        self.assertTrue(log.with_user(self.maier).failure_message)
+        with self.assertRaises(AccessError):
+            log.with_user(self.maier).action_resume()
+        with self.assertRaises(UserError):  # allowed, but row errors stop it
+            log.with_user(self.sales_manager).action_resume()
