@@ -12,13 +12,14 @@ from odoo.tools import split_every
 from .customer_import_reader import CustomerFileReader
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
 from .res_partner_transfer import TRANSFER_GROUP
+from .res_partner_transfer import TRANSFER_MODES as PARTNER_TRANSFER_MODES
 
 IMPORT_MODES = [
     ("create", "Create only"),
     ("update", "Create and update"),
     ("update_delete", "Create, update and trash absent"),
 ]
-TRANSFER_MODES = [("none", "No transfer"), ("copy", "Copy"), ("move", "Move")]
+TRANSFER_MODES = [("none", "No transfer"), *PARTNER_TRANSFER_MODES]
 KEY_FIELDS = [
     ("external", "External ID"),
     ("internal", "Odoo ID"),
@@ -888,8 +889,10 @@ class CustomerImport(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _apply_plan(self, plan, transfer_linked=True):
-        """Apply a plan in one savepoint: every row or none.
+    def _apply_plan(self, plan, transfer_linked=True, kinds=None):
+        """Apply a plan in one savepoint: every row or none. ``kinds``: the
+        kinds of linked records transferred customers bring (None: the
+        company's default).
 
         Fills each line's ``partner_id`` with the resulting customer and
         returns the import log.
@@ -915,7 +918,9 @@ class CustomerImport(models.AbstractModel):
             Partner.browse(
                 [line["partner_id"] for line in by_action["restore"]]
             ).action_restore()
-            self._apply_transfers(by_action["transfer"], options, transfer_linked)
+            self._apply_transfers(
+                by_action["transfer"], options, transfer_linked, kinds
+            )
             self._apply_creates(by_action["create"], options)
             self._apply_writes(
                 by_action["update"] + by_action["restore"] + by_action["transfer"]
@@ -927,7 +932,7 @@ class CustomerImport(models.AbstractModel):
         return log
 
     @api.model
-    def _apply_transfers(self, lines, options, transfer_linked):
+    def _apply_transfers(self, lines, options, transfer_linked, kinds=None):
         """One engine call for every transferred customer, whoever owns it."""
         if not lines:
             return
@@ -937,6 +942,7 @@ class CustomerImport(models.AbstractModel):
             mode=options["transfer_mode"],
             transfer_linked=transfer_linked,
             origin="import",
+            kinds=kinds,
         )
         for line in lines:
             line["partner_id"] = result[line["source_id"]]["partner_id"]

@@ -1,4 +1,5 @@
 import base64
+from collections import Counter
 
 from odoo import api, fields, models
 from odoo.tools import split_every
@@ -20,6 +21,7 @@ class CustomerImportWizard(models.TransientModel):
     the wizard with the file in base64, then call the method)."""
 
     _name = "customer.import.wizard"
+    _inherit = ["customer.transfer.kinds.mixin"]
     _description = "Import Customers"
 
     state = fields.Selection(
@@ -71,8 +73,13 @@ class CustomerImportWizard(models.TransientModel):
     transfer_linked = fields.Boolean(
         string="With Linked Data",
         default=True,
-        help="Transferred customers bring their visit reports, visit blocks, "
-        "open tasks, future appointments and open opportunities along.",
+        help="Transferred customers bring the linked records chosen below "
+        "along; off: none of them.",
+    )
+    linked_summary = fields.Char(
+        string="Linked Records",
+        readonly=True,
+        help="What the transferred customers bring along.",
     )
     count_create = fields.Integer("To Create", readonly=True)
     count_update = fields.Integer("To Update", readonly=True)
@@ -101,6 +108,10 @@ class CustomerImportWizard(models.TransientModel):
         if self.import_mode == "create":
             self.transfer_mode = "none"
 
+    @api.onchange("transfer_mode")
+    def _onchange_transfer_mode(self):
+        self._apply_transfer_mode_to_kinds(self.transfer_mode)
+
     def _import_options(self):
         return {
             "agent": self.user_id,
@@ -124,21 +135,50 @@ class CustomerImportWizard(models.TransientModel):
     def action_preview(self):
         """Plan every row and show what the import would do; writes no
         customer."""
-        self._store_plan(self._plan())
-        self.state = "preview"
+        plan = self._plan()
+        self._store_plan(plan)
+        self.write({"state": "preview", "linked_summary": self._linked_summary(plan)})
         return self._reopen()
 
     def action_import(self):
         """Apply the file at once (every row or none) and show the result."""
         plan = self._plan()
+        self.linked_summary = self._linked_summary(plan)
         log = (
             self.env["customer.import"]
             .with_company(self.company_id)
-            ._apply_plan(plan, transfer_linked=self.transfer_linked)
+            ._apply_plan(
+                plan,
+                transfer_linked=self.transfer_linked,
+                kinds=self._chosen_transfer_kinds(),
+            )
         )
         self._store_plan(plan)
         self.write({"state": "done", "log_id": log.id})
         return self._reopen()
+
+    def _linked_summary(self, plan):
+        """What the plan's transferred customers bring along, e.g. '12 visit
+        reports, 3 tasks', from the transfer engine's own preview."""
+        sources = self.env["res.partner"].browse(
+            [
+                line["source_id"]
+                for line in plan["lines"]
+                if line["action"] == "transfer"
+            ]
+        )
+        if not sources:
+            return False
+        counts = sources._transfer_preview(
+            self.user_id,
+            mode=self.transfer_mode,
+            transfer_linked=self.transfer_linked,
+            kinds=self._chosen_transfer_kinds(),
+        )
+        totals = Counter()
+        for partner_counts in counts.values():
+            totals.update(partner_counts)
+        return self.env["customer.ownership.history"]._summary_counts(totals)
 
     def action_back(self):
         self.line_ids.unlink()
