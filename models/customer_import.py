@@ -104,15 +104,11 @@ class CustomerImport(models.AbstractModel):
     def _get_import_limits(self):
         """The file limits, from system parameters ``crm_customer_ownership.
         import_max_mb``, ``import_max_rows`` and ``import_max_unzip_ratio``."""
-        params = self.env["ir.config_parameter"].sudo()
-        limits = {}
-        for key, default in LIMIT_DEFAULTS.items():
-            value = params.get_param(PARAM_PREFIX + key)
-            try:
-                limits[key] = int(value) if value else default
-            except ValueError:
-                limits[key] = default
-        return limits
+        params = self.env["ir.config_parameter"]
+        return {
+            key: params._get_int_param(PARAM_PREFIX + key, default)
+            for key, default in LIMIT_DEFAULTS.items()
+        }
 
     @api.model
     def _check_import_allowed(self, agent, import_mode, transfer_mode):

@@ -40,11 +40,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _get_trash_retention_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(TRASH_RETENTION_PARAM)
-        try:
-            return max(int(value), 0) if value else TRASH_RETENTION_DEFAULT
-        except ValueError:
-            return TRASH_RETENTION_DEFAULT
+        return self.env["ir.config_parameter"]._get_int_param(
+            TRASH_RETENTION_PARAM, TRASH_RETENTION_DEFAULT
+        )
 
     def action_trash(self):
         """Move the customers to the trash, restorable with all their data."""
