@@ -149,8 +149,9 @@ class LinkedKind:
     def flag(self):
         return f"transfer_{self.key}"
 
-    def summary(self, count):
-        return str(self.one if count == 1 else self.many) % {"count": count}
+    def summary(self, env, count):
+        """'1 task', '3 tasks' in the language of ``env``."""
+        return env._(self.one if count == 1 else self.many) % {"count": count}
 
 
 LINKED_KINDS = (

@@ -119,7 +119,7 @@ class CustomerOwnershipHistory(models.Model):
     def _summary_counts(self, counts):
         """Human summary of linked counts, e.g. '12 visit reports, 1 task'."""
         parts = [
-            kind.summary(counts[kind.count_field])
+            kind.summary(self.env, counts[kind.count_field])
             for kind in COUNTED_KINDS
             if counts.get(kind.count_field)
         ]

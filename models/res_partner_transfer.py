@@ -526,30 +526,30 @@ class ResPartner(models.Model):
         return copy_of
 
     @api.model
-    def _copy_bound_records(self, kind, per_partner, copy_of, target_user):
-        """Copies of records that only point at their customer."""
+    def _copy_bound_records(self, kind, per_partner, copy_of, target_user, **extra):
+        """Copies of records that only point at their customer, under the
+        customer's copy, with ``extra`` values."""
         record_partner = {
             record_id: partner_id
             for partner_id, record_ids in per_partner.items()
             for record_id in record_ids
         }
         records = self.env[kind.model].browse(list(record_partner))
-        self.env[kind.model].with_context(tracking_disable=True).create(
-            [
-                dict(vals, **{kind.link: copy_of[record_partner[record.id]]})
-                for record, vals in zip(records, records.copy_data(), strict=True)
-            ]
-        )
+        vals_list = records.copy_data()
+        for record, vals in zip(records, vals_list, strict=True):
+            vals.update(extra, **{kind.link: copy_of[record_partner[record.id]]})
+            if "name" in vals:
+                # copy_data names a copy "... (copy)"; this is the same record
+                # for another salesperson.
+                vals["name"] = record.name
+        self.env[kind.model].with_context(tracking_disable=True).create(vals_list)
 
     @api.model
     def _copy_contacts(self, kind, per_partner, copy_of, target_user):
         """The contacts under the copy, looked after by the target."""
-        self._copy_bound_records(kind, per_partner, copy_of, target_user)
-        # copy_data leaves the salesperson of the original contact.
-        copies = self.with_context(active_test=False).search(
-            [("parent_id", "in", list(copy_of.values()))]
+        self._copy_bound_records(
+            kind, per_partner, copy_of, target_user, user_id=target_user.id
         )
-        copies.with_context(tracking_disable=True).write({"user_id": target_user.id})
 
     @api.model
     def _copy_appointments(self, kind, per_partner, copy_of, target_user):
@@ -613,7 +613,7 @@ class ResPartner(models.Model):
             )
             result_id = result_partners[partner.id]
             stayed_summary = ", ".join(
-                LINKED_KINDS_BY_KEY[key].summary(count)
+                LINKED_KINDS_BY_KEY[key].summary(self.env, count)
                 for key, count in stayed[partner.id].items()
             )
             vals_list.append(
