@@ -5,9 +5,11 @@ from . import customer_consent
 from . import res_partner
 from . import res_partner_trash
 from . import res_partner_transfer
+from . import customer_transfer_kinds_mixin
 from . import customer_ownership_history
 from . import mail_activity
 from . import calendar_event
+from . import ir_config_parameter
 from . import res_config_settings
 from . import res_users
 from . import res_company

@@ -13,13 +13,14 @@ from .customer_import_reader import CustomerFileReader
 from .customer_import_xlsx import CellProblem, column_letters
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
 from .res_partner_transfer import TRANSFER_GROUP
+from .res_partner_transfer import TRANSFER_MODES as PARTNER_TRANSFER_MODES
 
 IMPORT_MODES = [
     ("create", "Create only"),
     ("update", "Create and update"),
     ("update_delete", "Create, update and trash absent"),
 ]
-TRANSFER_MODES = [("none", "No transfer"), ("copy", "Copy"), ("move", "Move")]
+TRANSFER_MODES = [("none", "No transfer"), *PARTNER_TRANSFER_MODES]
 KEY_FIELDS = [
     ("external", "External ID"),
     ("internal", "Odoo ID"),
@@ -114,15 +115,11 @@ class CustomerImport(models.AbstractModel):
     def _get_import_limits(self):
         """The import's limits, from the system parameters ``crm_customer_
         ownership.import_<key>`` of each key of LIMIT_DEFAULTS."""
-        params = self.env["ir.config_parameter"].sudo()
-        limits = {}
-        for key, default in LIMIT_DEFAULTS.items():
-            value = params.get_param(PARAM_PREFIX + key)
-            try:
-                limits[key] = int(value) if value else default
-            except ValueError:
-                limits[key] = default
-        return limits
+        params = self.env["ir.config_parameter"]
+        return {
+            key: params._get_int_param(PARAM_PREFIX + key, default)
+            for key, default in LIMIT_DEFAULTS.items()
+        }
 
     @api.model
     def _check_agent_exists(self, agent):
@@ -1140,8 +1137,10 @@ class CustomerImport(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _apply_plan(self, plan, transfer_linked=True):
-        """Apply a plan in one savepoint: every row or none.
+    def _apply_plan(self, plan, transfer_linked=True, kinds=None):
+        """Apply a plan in one savepoint: every row or none. ``kinds``: the
+        kinds of linked records transferred customers bring (None: the
+        company's default).
 
         Fills each line's ``partner_id`` with the resulting customer and
         returns the import log.
@@ -1150,7 +1149,7 @@ class CustomerImport(models.AbstractModel):
         self._check_mass_trash(plan)
         self._lock_plan(plan)
         with self.env.cr.savepoint():
-            self._apply_lines(plan["lines"], plan["options"], transfer_linked)
+            self._apply_lines(plan["lines"], plan["options"], transfer_linked, kinds)
             log = self._log_import(plan, transfer_linked)
         return log
 
@@ -1179,7 +1178,7 @@ class CustomerImport(models.AbstractModel):
             )
 
     @api.model
-    def _apply_lines(self, lines, options, transfer_linked):
+    def _apply_lines(self, lines, options, transfer_linked, kinds=None):
         """Apply plan lines: the whole plan at once, or one chunk of it in the
         background. Lines of one plan name distinct customers, so any slice
         of a plan applies the same as the whole, in this order of actions."""
@@ -1190,7 +1189,7 @@ class CustomerImport(models.AbstractModel):
         Partner.browse(
             [line["partner_id"] for line in by_action["restore"]]
         ).action_restore()
-        self._apply_transfers(by_action["transfer"], options, transfer_linked)
+        self._apply_transfers(by_action["transfer"], options, transfer_linked, kinds)
         self._apply_creates(by_action["create"], options)
         self._apply_writes(
             by_action["update"] + by_action["restore"] + by_action["transfer"]
@@ -1200,7 +1199,7 @@ class CustomerImport(models.AbstractModel):
         ).action_trash()
 
     @api.model
-    def _apply_transfers(self, lines, options, transfer_linked):
+    def _apply_transfers(self, lines, options, transfer_linked, kinds=None):
         """One engine call for every transferred customer, whoever owns it."""
         if not lines:
             return
@@ -1210,6 +1209,7 @@ class CustomerImport(models.AbstractModel):
             mode=options["transfer_mode"],
             transfer_linked=transfer_linked,
             origin="import",
+            kinds=kinds,
         )
         for line in lines:
             line["partner_id"] = result[line["source_id"]]["partner_id"]

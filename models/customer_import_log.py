@@ -129,6 +129,11 @@ class CustomerImportLog(models.Model):
     transfer_mode = fields.Selection(TRANSFER_MODES, required=True)
     key_fields = fields.Selection(KEY_FIELDS, string="Key", required=True)
     transfer_linked = fields.Boolean(string="With Linked Data")
+    transfer_kinds = fields.Json(
+        help="The kinds of linked records transferred customers bring along, "
+        '{"kinds": [keys of customer_linked_records.LINKED_KINDS]}; '
+        "empty: the company's default."
+    )
     count_create = fields.Integer("Created")
     count_update = fields.Integer("Updated")
     count_unchanged = fields.Integer("Unchanged")
@@ -225,6 +230,7 @@ class CustomerImportLog(models.Model):
         transfer_mode="none",
         key_fields="external",
         transfer_linked=True,
+        kinds=None,
         preview_only=False,
         confirm_mass_trash=False,
     ):
@@ -250,6 +256,9 @@ class CustomerImportLog(models.Model):
                     "transfer_mode": transfer_mode,
                     "key_fields": key_fields,
                     "transfer_linked": transfer_linked,
+                    "transfer_kinds": None
+                    if kinds is None
+                    else {"kinds": sorted(kinds)},
                     "company_id": self.env.company.id,
                     "state": "queued",
                     "progress": 0,
@@ -544,7 +553,9 @@ class CustomerImportLog(models.Model):
             "transfer_mode": self.transfer_mode,
             "key_fields": self.key_fields,
         }
-        engine._apply_lines(plan_lines, options, self.transfer_linked)
+        # A dict, because the Json field stores an empty list as NULL.
+        kinds = set(self.transfer_kinds["kinds"]) if self.transfer_kinds else None
+        engine._apply_lines(plan_lines, options, self.transfer_linked, kinds)
         lines._set_result_partners(plan_lines)
         applied = start + self.chunk_lines
         if applied >= self.line_count:

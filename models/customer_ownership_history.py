@@ -3,13 +3,8 @@ import json
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-LINKED_COUNT_FIELDS = (
-    "visit_report_count",
-    "activity_count",
-    "event_count",
-    "visit_block_count",
-    "lead_count",
-)
+from .customer_linked_records import COUNTED_KINDS, LINKED_COUNT_FIELDS
+from .res_partner_transfer import TRANSFER_MODES
 
 
 def _json_value(value):
@@ -47,19 +42,24 @@ class CustomerOwnershipHistory(models.Model):
     source_name = fields.Char(help="Name and External ID of the source customer.")
     from_user_id = fields.Many2one("res.users", string="From", index=True)
     to_user_id = fields.Many2one("res.users", string="To", index=True)
-    mode = fields.Selection(
-        [("move", "Move"), ("copy", "Copy"), ("merge", "Merge")], required=True
-    )
+    mode = fields.Selection([*TRANSFER_MODES, ("merge", "Merge")], required=True)
     origin = fields.Selection(
         [("manual", "Manual"), ("import", "Import"), ("merge", "Merge")],
         required=True,
         default="manual",
     )
-    visit_report_count = fields.Integer("Visit Reports", aggregator="sum")
-    activity_count = fields.Integer("Tasks", aggregator="sum")
-    event_count = fields.Integer("Appointments", aggregator="sum")
-    visit_block_count = fields.Integer("Visit Blocks", aggregator="sum")
-    lead_count = fields.Integer("Leads", aggregator="sum")
+    # One counter per counted kind of linked record, by its declaration.
+    locals().update(
+        {
+            kind.count_field: fields.Integer(kind.string, aggregator="sum")
+            for kind in COUNTED_KINDS
+        }
+    )
+    stayed_summary = fields.Char(
+        string="Stayed Behind",
+        help="The linked records that did not follow the customer and stayed "
+        "with their previous holder.",
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Done by",
@@ -83,7 +83,7 @@ class CustomerOwnershipHistory(models.Model):
         if not vals_list:
             return
         columns = ("partner_id", "source_partner_id", "source_name")
-        columns += ("from_user_id", "to_user_id", "mode", "origin")
+        columns += ("from_user_id", "to_user_id", "mode", "origin", "stayed_summary")
         columns += LINKED_COUNT_FIELDS
         self.flush_model()
         self.env.cr.execute(
@@ -118,17 +118,9 @@ class CustomerOwnershipHistory(models.Model):
     @api.model
     def _summary_counts(self, counts):
         """Human summary of linked counts, e.g. '12 visit reports, 1 task'."""
-        _ = self.env._
-        labels = {
-            "visit_report_count": (_("visit report"), _("visit reports")),
-            "activity_count": (_("task"), _("tasks")),
-            "event_count": (_("appointment"), _("appointments")),
-            "visit_block_count": (_("visit block"), _("visit blocks")),
-            "lead_count": (_("opportunity"), _("opportunities")),
-        }
         parts = [
-            f"{counts[key]} {one if counts[key] == 1 else many}"
-            for key, (one, many) in labels.items()
-            if counts.get(key)
+            kind.summary(self.env, counts[kind.count_field])
+            for kind in COUNTED_KINDS
+            if counts.get(kind.count_field)
         ]
-        return ", ".join(parts) or _("no linked records")
+        return ", ".join(parts) or self.env._("no linked records")

@@ -1,6 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .customer_linked_records import CHOOSABLE_KINDS, kinds_flag_fields
+
+
+def _company_kind_flag(kind):
+    return fields.Boolean(
+        kind.string,
+        default=True,
+        help="Follows a customer who changes hands, unless the transfer says "
+        "otherwise (also when the salesperson is changed on the customer).",
+    )
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -16,6 +27,9 @@ class ResCompany(models.Model):
         "service, for one) enters without a salesperson. Empty: the "
         "administrator.",
     )
+
+    # Which kinds of linked records follow a transferred customer by default.
+    locals().update(kinds_flag_fields(_company_kind_flag))
 
     @api.constrains("crm_default_user_id")
     def _check_crm_default_user_id(self):
@@ -40,3 +54,9 @@ class ResCompany(models.Model):
         self.ensure_one()
         admin = self.env.ref("base.user_admin", raise_if_not_found=False)
         return self.crm_default_user_id or admin or self.env["res.users"]
+
+    def _get_customer_transfer_kinds(self):
+        """The keys of the kinds that follow a transferred customer by
+        default in this company."""
+        self.ensure_one()
+        return {kind.key for kind in CHOOSABLE_KINDS if self[kind.flag]}

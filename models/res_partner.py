@@ -8,6 +8,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools.mail import generate_tracking_message_id
 
+from .customer_linked_records import LINKED_KINDS
+
 _logger = logging.getLogger(__name__)
 
 EXTERNAL_REF_MAX_LENGTH = 64
@@ -106,17 +108,16 @@ class ResPartner(models.Model):
             )
 
     def _compute_visit_counts(self):
-        for field, model in (
-            ("visit_report_count", "customer.visit.report"),
-            ("visit_block_count", "customer.visit.block"),
-        ):
+        for kind in LINKED_KINDS:
+            if not kind.partner_count:
+                continue
             counts = dict(
-                self.env[model]._read_group(
-                    [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+                self.env[kind.model]._read_group(
+                    [(kind.link, "in", self.ids)], [kind.link], ["__count"]
                 )
             )
             for partner in self:
-                partner[field] = counts.get(partner, 0)
+                partner[kind.count_field] = counts.get(partner, 0)
 
     @api.model
     def _normalize_external_ref(self, vals):

@@ -4,6 +4,7 @@ from odoo import models
 from odoo.exceptions import AccessError, RedirectWarning, UserError
 from odoo.tools import SQL
 
+from .customer_linked_records import COUNTED_KINDS
 from .customer_reference_redirect import ReferenceConflictError
 
 MERGE_GROUPS = ("base.group_partner_manager", "sales_team.group_sale_manager")
@@ -13,13 +14,7 @@ MERGE_GROUPS = ("base.group_partner_manager", "sales_team.group_sale_manager")
 CONSENT_FIELD = ("customer.consent", "partner_id")
 
 # History counter: the (model, field) references it counts the records of.
-HISTORY_COUNTS = {
-    "visit_report_count": (("customer.visit.report", "partner_id"),),
-    "activity_count": (("mail.activity", "res_id"),),
-    "event_count": (("calendar.event", "partner_ids"), ("calendar.event", "res_id")),
-    "visit_block_count": (("customer.visit.block", "partner_id"),),
-    "lead_count": (("crm.lead", "partner_id"),),
-}
+HISTORY_COUNTS = {kind.count_field: kind.merge_refs for kind in COUNTED_KINDS}
 
 
 class ResPartner(models.Model):

@@ -4,10 +4,18 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .customer_ownership_history import LINKED_COUNT_FIELDS
+from .customer_linked_records import (
+    CHOOSABLE_KINDS,
+    COUNTED_KINDS,
+    LINKED_KINDS,
+    LINKED_KINDS_BY_KEY,
+)
 
 TRANSFER_GROUP = "crm_customer_ownership.group_customer_transfer"
-TRANSFER_MODES = ("move", "copy")
+TRANSFER_MODES = [("move", "Move"), ("copy", "Copy")]
+# Set while the engine itself changes a customer's salesperson, so that a
+# write of ``user_id`` routed through the engine does not come back into it.
+TRANSFER_CONTEXT_KEY = "customer_transfer_engine"
 
 
 class ResPartner(models.Model):
@@ -18,60 +26,122 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def _transfer_customers(
-        self, target_user, mode="move", transfer_linked=True, origin="manual"
+        self,
+        target_user,
+        mode="move",
+        transfer_linked=True,
+        origin="manual",
+        kinds=None,
     ):
         """Move or copy these customers to ``target_user`` with their history.
 
-        The one engine behind the transfer wizard, the import and XML-RPC.
-        move: the customer changes owner; its visit reports and visit blocks
-        come along, and so do its open activities, future appointments and
-        open opportunities held by the previous owner. Done activities, past
-        appointments and closed opportunities stay as they were.
+        The one engine behind the transfer wizard, the import, a change of
+        salesperson and XML-RPC. What follows a customer is declared in
+        ``customer_linked_records``; ``kinds`` picks the kinds that follow
+        (keys of that declaration; None: the company's default) and
+        ``transfer_linked=False`` takes none of them.
+        move: the customer changes owner; of the chosen kinds, its visit
+        reports and visit blocks come along, and so do its open tasks, future
+        appointments, open opportunities and contacts held by the previous
+        owner. Done tasks, past appointments and closed opportunities stay as
+        they were; a kind not chosen stays with its previous holder (visit
+        reports and blocks on an archived copy of the customer for the
+        previous owner). A trashed customer that is moved leaves the trash.
         copy: a new customer for the target with the same External ID and
-        contact data, and (with linked data) copies of its visit reports,
-        visit blocks and future appointments. The original is left untouched.
-        A trashed customer that is moved leaves the trash.
+        contact data, and copies of the chosen visit reports, visit blocks,
+        future appointments and contacts. The original is left untouched.
+        A customer the target already has is skipped.
 
         :returns: {original id: {"partner_id", "from_user_id", "restored",
-                  "counts"}}
+                  "skipped", "counts", "stayed"}}
         """
         partners = self.with_context(active_test=False)
         partners._check_transfer_allowed(target_user, mode)
+        following = self._transfer_kinds(mode, transfer_linked, kinds)
         if not partners:
             return {}
         partners._lock_for_transfer()
+        skipped = partners.filtered(lambda partner: partner.user_id == target_user)
+        result = {
+            partner.id: {
+                "partner_id": partner.id,
+                "from_user_id": target_user.id,
+                "restored": False,
+                "skipped": True,
+                "counts": dict.fromkeys((k.count_field for k in COUNTED_KINDS), 0),
+                "stayed": {},
+            }
+            for partner in skipped
+        }
+        partners -= skipped
+        if not partners:
+            return result
         old_owner = {partner.id: partner.user_id.id for partner in partners}
         restored = partners.filtered("trashed_at") if mode == "move" else self.browse()
         if restored:
             restored.action_restore()
-        linked = partners._get_transferable_records() if transfer_linked else {}
+        linked = partners._get_linked_records(old_owner)
         if mode == "move":
-            result_partners = partners._move_to(target_user, linked)
+            result_partners = partners._move_to(
+                target_user, linked, following, old_owner
+            )
         else:
-            result_partners = partners._copy_to(target_user, linked)
-        counts = {
-            partner.id: {
-                key: len(linked.get(key, {}).get(partner.id, ()))
-                for key in LINKED_COUNT_FIELDS
-            }
-            for partner in partners
-        }
-        if mode == "copy":
-            # Copies take neither tasks nor opportunities with them.
-            for partner_counts in counts.values():
-                partner_counts.update(activity_count=0, lead_count=0)
+            result_partners = partners._copy_to(target_user, linked, following)
+        counts = partners._linked_counts(linked, following)
+        stayed = partners._linked_counts(linked, following, stayed=True)
         partners._record_transfer(
-            target_user, mode, origin, old_owner, result_partners, counts
+            target_user, mode, origin, old_owner, result_partners, counts, stayed
         )
-        return {
-            partner.id: {
+        for partner in partners:
+            result[partner.id] = {
                 "partner_id": result_partners[partner.id],
                 "from_user_id": old_owner[partner.id] or False,
                 "restored": partner in restored,
+                "skipped": False,
                 "counts": counts[partner.id],
+                "stayed": stayed[partner.id],
             }
-            for partner in partners
+        return result
+
+    def _transfer_preview(
+        self, target_user, mode="move", transfer_linked=True, kinds=None
+    ):
+        """{partner id: {count field: n}} of what ``_transfer_customers``
+        with the same arguments would bring along, without writing; customers
+        the target already has are left out, as the engine skips them."""
+        following = self._transfer_kinds(mode, transfer_linked, kinds)
+        partners = self.with_context(active_test=False).filtered(
+            lambda partner: partner.user_id != target_user
+        )
+        return partners._linked_counts(partners._get_linked_records(), following)
+
+    @api.model
+    def _transfer_kinds(self, mode, transfer_linked=True, kinds=None):
+        """The keys of the kinds of linked records that follow a transfer.
+
+        Copies only take the kinds that can be copied; a move always takes
+        what belongs to the customer alone (its consents).
+        """
+        if kinds is None:
+            kinds = self.env.company._get_customer_transfer_kinds()
+        kinds = set(kinds)
+        unknown = kinds - {kind.key for kind in CHOOSABLE_KINDS}
+        if unknown:
+            raise UserError(
+                self.env._(
+                    "Unknown kinds of linked records %(kinds)s: use some of %(known)s.",
+                    kinds=", ".join(sorted(unknown)),
+                    known=", ".join(kind.key for kind in CHOOSABLE_KINDS),
+                )
+            )
+        following = {
+            kind.key
+            for kind in CHOOSABLE_KINDS
+            if transfer_linked and kind.key in kinds
         }
+        if mode == "copy":
+            return {key for key in following if LINKED_KINDS_BY_KEY[key].copy}
+        return following | {kind.key for kind in LINKED_KINDS if not kind.choosable}
 
     def _check_transfer_allowed(self, target_user, mode):
         """Every rule a transfer must meet, whatever its entry point."""
@@ -83,7 +153,7 @@ class ResPartner(models.Model):
                     "'Transfer customers between salespeople'."
                 )
             )
-        if mode not in TRANSFER_MODES:
+        if mode not in dict(TRANSFER_MODES):
             raise UserError(
                 self.env._(
                     "Unknown transfer mode %(mode)s: use 'move' or 'copy'.", mode=mode
@@ -156,99 +226,156 @@ class ResPartner(models.Model):
         # Re-read what another transaction may have committed before the lock.
         self.invalidate_recordset(["user_id", "trashed_at", "active"])
 
-    def _get_transferable_records(self):
-        """What follows each customer: {count key: {partner id: record ids}}.
-
-        Open activities, future appointments and open opportunities only
-        follow when the previous owner holds them.
-        """
-        cr = self.env.cr
+    def _get_linked_records(self, old_owner=None):
+        """{kind key: {partner id: record ids}} of what would follow each
+        customer in a move: everything bound to it, and of the rest only what
+        the previous owner (``old_owner``: {partner id: user id}, default the
+        current salesperson) holds and is still open or in the future."""
+        if old_owner is None:
+            old_owner = {partner.id: partner.user_id.id for partner in self}
+        for kind in LINKED_KINDS:
+            self.env[kind.model].flush_model()
+        ids = list(old_owner)
+        owners = [old_owner[partner_id] or None for partner_id in ids]
         now = fields.Datetime.now()
-        for model in (
-            "customer.visit.report",
-            "customer.visit.block",
-            "crm.lead",
-            "mail.activity",
-            "calendar.event",
-        ):
-            self.env[model].flush_model()
-        queries = {
-            "visit_report_count": (
-                """SELECT partner_id, id FROM customer_visit_report
-                    WHERE partner_id = ANY(%s)""",
-                [self.ids],
-            ),
-            "visit_block_count": (
-                """SELECT partner_id, id FROM customer_visit_block
-                    WHERE partner_id = ANY(%s)""",
-                [self.ids],
-            ),
-            "activity_count": (
-                """SELECT p.id, a.id FROM mail_activity a
-                     JOIN res_partner p ON p.id = a.res_id
-                    WHERE a.res_model = 'res.partner' AND p.id = ANY(%s)
-                      AND a.active AND a.user_id IS NOT DISTINCT FROM p.user_id""",
-                [self.ids],
-            ),
-            "event_count": (
-                """SELECT p.id, e.id FROM calendar_event e
-                     JOIN calendar_event_res_partner_rel rel
-                       ON rel.calendar_event_id = e.id
-                     JOIN res_partner p ON p.id = rel.res_partner_id
-                    WHERE p.id = ANY(%s) AND e.active AND e.start >= %s
-                      AND e.user_id = p.user_id""",
-                [self.ids, now],
-            ),
-            "lead_count": (
-                """SELECT p.id, l.id FROM crm_lead l
-                     JOIN res_partner p ON p.id = l.partner_id
-                LEFT JOIN crm_stage s ON s.id = l.stage_id
-                    WHERE p.id = ANY(%s) AND l.active
-                      AND l.user_id = p.user_id AND s.is_won IS NOT TRUE""",
-                [self.ids],
-            ),
-        }
         linked = {}
-        for key, (query, params) in queries.items():
-            cr.execute(query, params)
+        for kind in LINKED_KINDS:
             per_partner = defaultdict(list)
-            for partner_id, record_id in cr.fetchall():
+            for partner_id, record_id in self.env.execute_query(
+                kind.query(ids, owners, now)
+            ):
                 per_partner[partner_id].append(record_id)
-            linked[key] = per_partner
+            linked[kind.key] = per_partner
         return linked
+
+    def _linked_counts(self, linked, following, stayed=False):
+        """{partner id: counts}: of the kinds that follow, the history's
+        counters {count field: n}; with ``stayed``, {kind key: n} of the
+        records that do not follow."""
+        if stayed:
+            return {
+                partner.id: {
+                    kind.key: len(linked[kind.key].get(partner.id, ()))
+                    for kind in LINKED_KINDS
+                    if kind.key not in following and linked[kind.key].get(partner.id)
+                }
+                for partner in self
+            }
+        return {
+            partner.id: {
+                kind.count_field: len(linked[kind.key].get(partner.id, ()))
+                if kind.key in following
+                else 0
+                for kind in COUNTED_KINDS
+            }
+            for partner in self
+        }
 
     @api.model
     def _linked_ids(self, linked, key):
         return [rid for ids in linked.get(key, {}).values() for rid in ids]
 
-    def _move_to(self, target_user, linked):
+    def _move_to(self, target_user, linked, following, old_owner):
         """Give the customers and what follows them to ``target_user``.
 
-        Activities and appointments are reassigned in SQL: the ORM would mail
-        every new assignee and attendee once per record, which is what makes
-        a bulk reassignment unusable in stock Odoo; the moved customers get
-        one chatter message each instead.
+        Tasks, appointments and contacts are reassigned in SQL: the ORM would
+        mail every new assignee and attendee once per record, which is what
+        makes a bulk reassignment unusable in stock Odoo; the moved customers
+        get one chatter message each instead.
         """
-        cr = self.env.cr
-        activity_ids = self._linked_ids(linked, "activity_count")
-        event_ids = self._linked_ids(linked, "event_count")
-        lead_ids = self._linked_ids(linked, "lead_count")
-        if activity_ids:
-            cr.execute(
-                "UPDATE mail_activity SET user_id = %s WHERE id = ANY(%s)",
-                [target_user.id, activity_ids],
-            )
-            self.env["mail.activity"].invalidate_model(["user_id"])
-        if event_ids:
-            self._reassign_events(event_ids, target_user)
-        if lead_ids:
-            # The transfer right covers the customers' open opportunities,
-            # which lead rules let only their salesperson edit.
-            self._reassign_leads(
-                self.env["crm.lead"].sudo().browse(lead_ids), target_user
-            )
-        self.with_context(tracking_disable=True).write({"user_id": target_user.id})
+        self._leave_behind(linked, following, old_owner)
+        for kind in LINKED_KINDS:
+            record_ids = self._linked_ids(linked, kind.key)
+            if kind.key in following and kind.move and record_ids:
+                getattr(self, kind.move)(record_ids, target_user)
+        self.with_context(tracking_disable=True, **{TRANSFER_CONTEXT_KEY: True}).write(
+            {"user_id": target_user.id}
+        )
         return {partner.id: partner.id for partner in self}
+
+    def _leave_behind(self, linked, following, old_owner):
+        """Keep the records bound to the customer record (visit reports,
+        visit blocks) of the kinds that do not follow with the previous owner:
+        they go to an archived copy of the customer, without External ID, of
+        the previous owner."""
+        left = [
+            kind
+            for kind in LINKED_KINDS
+            if kind.bound and kind.key not in following and linked[kind.key]
+        ]
+        if not left:
+            return
+        partners = self.browse(
+            sorted({pid for kind in left for pid in linked[kind.key]})
+        )
+        vals_list = partners.copy_data()
+        for partner, vals in zip(partners, vals_list, strict=True):
+            vals.update(
+                name=partner.name,
+                user_id=old_owner[partner.id] or False,
+                external_ref=False,
+                active=False,
+            )
+        copies = self.with_context(tracking_disable=True).create(vals_list)
+        copy_of = dict(zip(partners.ids, copies.ids, strict=True))
+        for kind in left:
+            Model = self.env[kind.model]
+            pairs = [
+                (record_id, copy_of[partner_id])
+                for partner_id, record_ids in linked[kind.key].items()
+                for record_id in record_ids
+            ]
+            Model.flush_model()
+            self.env.execute_query(
+                SQL(
+                    """UPDATE %(table)s r SET %(link)s = t.partner_id
+                         FROM unnest(%(records)s::int[], %(partners)s::int[])
+                              AS t(id, partner_id)
+                        WHERE r.id = t.id""",
+                    table=SQL.identifier(Model._table),
+                    link=SQL.identifier(kind.link),
+                    records=[record_id for record_id, _pid in pairs],
+                    partners=[partner_id for _rid, partner_id in pairs],
+                )
+            )
+            Model.invalidate_model([kind.link])
+        self.invalidate_recordset()
+
+    def _move_tasks(self, activity_ids, target_user):
+        self.env.execute_query(
+            SQL(
+                """UPDATE mail_activity a SET user_id = %(user)s
+                     FROM unnest(%(ids)s::int[]) AS t(id) WHERE a.id = t.id""",
+                user=target_user.id,
+                ids=activity_ids,
+            )
+        )
+        self.env["mail.activity"].invalidate_model(["user_id"])
+
+    def _move_appointments(self, event_ids, target_user):
+        self._reassign_events(event_ids, target_user)
+
+    def _move_opportunities(self, lead_ids, target_user):
+        # sudo: the transfer right covers the customers' open opportunities,
+        # which lead rules let only their salesperson edit.
+        self._reassign_leads(self.env["crm.lead"].sudo().browse(lead_ids), target_user)
+
+    def _move_contacts(self, contact_ids, target_user):
+        # In SQL: a contact's salesperson follows its customer's, which is
+        # not a change of owner for the engine to record again.
+        self.env.execute_query(
+            SQL(
+                """UPDATE res_partner c
+                      SET user_id = %(user)s, write_uid = %(uid)s,
+                          write_date = %(now)s
+                     FROM unnest(%(ids)s::int[]) AS t(id) WHERE c.id = t.id""",
+                user=target_user.id,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                ids=contact_ids,
+            )
+        )
+        self.env["res.partner"].invalidate_model(["user_id", "write_uid"])
 
     @api.model
     def _reassign_leads(self, leads, target_user):
@@ -276,9 +403,11 @@ class ResPartner(models.Model):
     @api.model
     def _reassign_events(self, event_ids, target_user):
         """Make ``target_user`` organiser and attendee of these events in place
-        of their current organiser (an attendee already there is kept once)."""
-        cr = self.env.cr
+        of their current organiser (an attendee already there is kept once),
+        following them with the default subtypes, as Odoo subscribes an
+        organiser, so that they are notified of changes."""
         target_partner = target_user.partner_id.id
+        events = SQL("unnest(%s::int[]) AS ev(id)", event_ids)
         # The organiser's partner is in three places: attendees (partner_ids),
         # attendance rows and followers. Take it out of each, then put the
         # target in, keeping a target already there once.
@@ -297,67 +426,98 @@ class ResPartner(models.Model):
                 SQL("AND t.res_model = 'calendar.event'"),
             ),
         ):
-            cr.execute(
+            self.env.execute_query(
                 SQL(
                     """
                     DELETE FROM %(table)s t
-                     USING calendar_event e, res_users u
-                     WHERE t.%(event_column)s = e.id AND e.id = ANY(%(events)s)
+                     USING %(events)s, calendar_event e, res_users u
+                     WHERE e.id = ev.id AND t.%(event_column)s = ev.id
                        AND u.id = e.user_id AND t.%(partner_column)s = u.partner_id
                        AND u.partner_id != %(target)s %(condition)s
                     """,
                     table=SQL.identifier(table),
                     event_column=SQL.identifier(event_column),
                     partner_column=SQL.identifier(partner_column),
-                    events=event_ids,
+                    events=events,
                     target=target_partner,
                     condition=condition,
                 )
             )
-        cr.execute(
-            """
-            INSERT INTO calendar_event_res_partner_rel
-                   (calendar_event_id, res_partner_id)
-            SELECT e.id, %s FROM calendar_event e WHERE e.id = ANY(%s)
-                ON CONFLICT DO NOTHING
-            """,
-            [target_partner, event_ids],
+        self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO calendar_event_res_partner_rel
+                       (calendar_event_id, res_partner_id)
+                SELECT ev.id, %(target)s FROM %(events)s
+                    ON CONFLICT DO NOTHING
+                """,
+                target=target_partner,
+                events=events,
+            )
         )
-        cr.execute(
-            """
-            INSERT INTO calendar_attendee
-                   (event_id, partner_id, state, common_name, access_token,
-                    create_uid, create_date, write_uid, write_date)
-            SELECT e.id, p.id, 'accepted', p.name, md5(random()::text || e.id),
-                   %s, NOW() AT TIME ZONE 'UTC', %s, NOW() AT TIME ZONE 'UTC'
-              FROM calendar_event e, res_partner p
-             WHERE e.id = ANY(%s) AND p.id = %s
-               AND NOT EXISTS (
-                   SELECT 1 FROM calendar_attendee a
-                    WHERE a.event_id = e.id AND a.partner_id = p.id)
-            """,
-            [self.env.uid, self.env.uid, event_ids, target_partner],
+        now = fields.Datetime.now()
+        # Tokens as calendar.attendee's default makes them: uuid4().hex.
+        self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO calendar_attendee
+                       (event_id, partner_id, state, common_name, access_token,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT ev.id, p.id, 'accepted', p.name,
+                       replace(gen_random_uuid()::text, '-', ''),
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM %(events)s, res_partner p
+                 WHERE p.id = %(target)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM calendar_attendee a
+                        WHERE a.event_id = ev.id AND a.partner_id = p.id)
+                """,
+                uid=self.env.uid,
+                now=now,
+                events=events,
+                target=target_partner,
+            )
         )
-        cr.execute(
-            """
-            INSERT INTO mail_followers (res_model, res_id, partner_id)
-            SELECT 'calendar.event', e.id, %s FROM calendar_event e
-             WHERE e.id = ANY(%s)
-                ON CONFLICT DO NOTHING
-            """,
-            [target_partner, event_ids],
+        subtypes, _internal, _external = self.env[
+            "mail.message.subtype"
+        ]._default_subtypes("calendar.event")
+        self.env.execute_query(
+            SQL(
+                """
+                WITH added AS (
+                    INSERT INTO mail_followers (res_model, res_id, partner_id)
+                    SELECT 'calendar.event', ev.id, %(target)s FROM %(events)s
+                        ON CONFLICT DO NOTHING
+                 RETURNING id)
+                INSERT INTO mail_followers_mail_message_subtype_rel
+                       (mail_followers_id, mail_message_subtype_id)
+                SELECT added.id, subtype.id
+                  FROM added, unnest(%(subtypes)s::int[]) AS subtype(id)
+                """,
+                target=target_partner,
+                events=events,
+                subtypes=list(subtypes),
+            )
         )
-        cr.execute(
-            "UPDATE calendar_event SET user_id = %s WHERE id = ANY(%s)",
-            [target_user.id, event_ids],
+        self.env.execute_query(
+            SQL(
+                """UPDATE calendar_event e
+                      SET user_id = %(user)s, write_uid = %(uid)s,
+                          write_date = %(now)s
+                     FROM %(events)s WHERE e.id = ev.id""",
+                user=target_user.id,
+                uid=self.env.uid,
+                now=now,
+                events=events,
+            )
         )
         self.env["calendar.event"].invalidate_model(
-            ["user_id", "partner_ids", "attendee_ids"]
+            ["user_id", "partner_ids", "attendee_ids", "write_uid", "write_date"]
         )
         self.env["calendar.attendee"].invalidate_model()
         self.env["mail.followers"].invalidate_model()
 
-    def _copy_to(self, target_user, linked):
+    def _copy_to(self, target_user, linked, following):
         """Create the target's copies; return {original id: copy id}."""
         self._check_copy_conflicts(target_user)
         vals_list = self.copy_data()
@@ -371,32 +531,45 @@ class ResPartner(models.Model):
             )
         copies = self.with_context(tracking_disable=True).create(vals_list)
         copy_of = dict(zip(self.ids, copies.ids, strict=True))
-        for model, key in (
-            ("customer.visit.report", "visit_report_count"),
-            ("customer.visit.block", "visit_block_count"),
-        ):
-            records = self.env[model].browse(self._linked_ids(linked, key))
-            if records:
-                self.env[model].with_context(tracking_disable=True).create(
-                    [
-                        dict(vals, partner_id=copy_of[record.partner_id.id])
-                        for record, vals in zip(
-                            records, records.copy_data(), strict=True
-                        )
-                    ]
-                )
-        self._copy_future_events(linked, copy_of, target_user)
+        for kind in LINKED_KINDS:
+            if kind.key in following and kind.copy and linked[kind.key]:
+                getattr(self, kind.copy)(kind, linked[kind.key], copy_of, target_user)
         return copy_of
 
-    def _copy_future_events(self, linked, copy_of, target_user):
+    @api.model
+    def _copy_bound_records(self, kind, per_partner, copy_of, target_user, **extra):
+        """Copies of records that only point at their customer, under the
+        customer's copy, with ``extra`` values."""
+        record_partner = {
+            record_id: partner_id
+            for partner_id, record_ids in per_partner.items()
+            for record_id in record_ids
+        }
+        records = self.env[kind.model].browse(list(record_partner))
+        vals_list = records.copy_data()
+        for record, vals in zip(records, vals_list, strict=True):
+            vals.update(extra, **{kind.link: copy_of[record_partner[record.id]]})
+            if "name" in vals:
+                # copy_data names a copy "... (copy)"; this is the same record
+                # for another salesperson.
+                vals["name"] = record.name
+        self.env[kind.model].with_context(tracking_disable=True).create(vals_list)
+
+    @api.model
+    def _copy_contacts(self, kind, per_partner, copy_of, target_user):
+        """The contacts under the copy, looked after by the target."""
+        self._copy_bound_records(
+            kind, per_partner, copy_of, target_user, user_id=target_user.id
+        )
+
+    @api.model
+    def _copy_appointments(self, kind, per_partner, copy_of, target_user):
         event_partner = {
             event_id: partner_id
-            for partner_id, event_ids in linked.get("event_count", {}).items()
+            for partner_id, event_ids in per_partner.items()
             for event_id in event_ids
         }
         events = self.env["calendar.event"].browse(list(event_partner))
-        if not events:
-            return
         vals_list = events.copy_data()
         for event, vals in zip(events, vals_list, strict=True):
             vals.update(
@@ -408,6 +581,9 @@ class ResPartner(models.Model):
                 ],
             )
             vals.pop("attendee_ids", None)
+            # The original may be hidden with its trashed customer; the copy's
+            # customer is not in the trash.
+            vals["active"] = True
         self.env["calendar.event"].with_context(
             tracking_disable=True, no_mail_to_attendees=True, dont_notify=True
         ).create(vals_list)
@@ -433,18 +609,24 @@ class ResPartner(models.Model):
             )
 
     def _record_transfer(
-        self, target_user, mode, origin, old_owner, result_partners, counts
+        self, target_user, mode, origin, old_owner, result_partners, counts, stayed
     ):
-        """One ownership history row and one chatter message per customer."""
+        """One ownership history row and one chatter message per customer,
+        saying what followed and what stayed with its previous holder."""
         History = self.env["customer.ownership.history"]
         owners = self.env["res.users"].browse(set(old_owner.values()) - {False})
         owner_names = {user.id: user.name for user in owners.sudo()}
+        mode_label = dict(History._fields["mode"]._description_selection(self.env))
         vals_list, bodies = [], {}
         for partner in self:
             from_name = owner_names.get(
                 old_owner[partner.id], self.env._("no salesperson")
             )
             result_id = result_partners[partner.id]
+            stayed_summary = ", ".join(
+                LINKED_KINDS_BY_KEY[key].summary(self.env, count)
+                for key, count in stayed[partner.id].items()
+            )
             vals_list.append(
                 {
                     "partner_id": result_id,
@@ -454,19 +636,25 @@ class ResPartner(models.Model):
                     "to_user_id": target_user.id,
                     "mode": mode,
                     "origin": origin,
+                    "stayed_summary": stayed_summary or False,
                     **counts[partner.id],
                 }
             )
-            bodies[result_id] = self.env._(
+            body = self.env._(
                 "Transferred from %(from_user)s to %(to_user)s by %(user)s "
                 "(%(mode)s: %(linked)s).",
                 from_user=from_name,
                 to_user=target_user.name,
                 user=self.env.user.name,
-                mode=dict(History._fields["mode"]._description_selection(self.env))[
-                    mode
-                ].lower(),
+                mode=mode_label[mode].lower(),
                 linked=History._summary_counts(counts[partner.id]),
             )
+            if stayed_summary:
+                body += " " + self.env._(
+                    "Stayed with %(from_user)s: %(stayed)s.",
+                    from_user=from_name,
+                    stayed=stayed_summary,
+                )
+            bodies[result_id] = body
         History._append(vals_list)
         self._log_ownership_messages(bodies)

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
+from .customer_linked_records import LINKED_KINDS
 from .res_partner import in_ownership_workflow, ownership_workflow
 
 _logger = logging.getLogger(__name__)
@@ -55,11 +56,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _get_trash_retention_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(TRASH_RETENTION_PARAM)
-        try:
-            return max(int(value), 0) if value else TRASH_RETENTION_DEFAULT
-        except ValueError:
-            return TRASH_RETENTION_DEFAULT
+        return self.env["ir.config_parameter"]._get_int_param(
+            TRASH_RETENTION_PARAM, TRASH_RETENTION_DEFAULT
+        )
 
     def _check_trash_access(self):
         """Trashing and restoring need what deleting needs: being the
@@ -116,55 +115,79 @@ class ResPartner(models.Model):
         return True
 
     def _hide_trashed_linked_records(self):
-        """Hide the open activities and future appointments of trashed customers.
+        """Hide what the trash hides of these customers' linked records.
 
         Visit reports, blocks and consents follow the customer's trash state
-        by themselves (their ``active`` is computed). Activities are archived
-        in SQL because archiving them through the ORM marks them done, which
-        would rewrite history on restore.
+        by themselves (their ``active`` is computed); the other kinds are
+        hidden by the methods their declaration names.
         """
-        self.env["mail.activity"].flush_model(["active", "res_model", "res_id"])
-        self.env["calendar.event"].flush_model(["active", "start", "partner_ids"])
-        self.env.cr.execute(
-            """
-            UPDATE mail_activity
-               SET active = FALSE, hidden_by_trash = TRUE
-             WHERE res_model = 'res.partner' AND res_id = ANY(%s) AND active
-            """,
-            [self.ids],
-        )
-        self.env.cr.execute(
-            """
-            UPDATE calendar_event event
-               SET active = FALSE, trash_partner_id = rel.res_partner_id
-              FROM calendar_event_res_partner_rel rel
-             WHERE rel.calendar_event_id = event.id
-               AND rel.res_partner_id = ANY(%s)
-               AND event.active
-               AND event.start >= %s
-            """,
-            [self.ids, fields.Datetime.now()],
-        )
-        self.env["mail.activity"].invalidate_model(["active", "hidden_by_trash"])
-        self.env["calendar.event"].invalidate_model(["active", "trash_partner_id"])
+        for kind in LINKED_KINDS:
+            if isinstance(kind.trash, tuple):
+                self.env[kind.model].flush_model()
+                getattr(self, kind.trash[0])()
 
     def _unhide_trashed_linked_records(self):
-        self.env.cr.execute(
-            """
-            UPDATE mail_activity
-               SET active = TRUE, hidden_by_trash = FALSE
-             WHERE res_model = 'res.partner' AND res_id = ANY(%s) AND hidden_by_trash
-            """,
-            [self.ids],
-        )
-        self.env.cr.execute(
-            """
-            UPDATE calendar_event SET active = TRUE, trash_partner_id = NULL
-             WHERE trash_partner_id = ANY(%s)
-            """,
-            [self.ids],
+        for kind in LINKED_KINDS:
+            if isinstance(kind.trash, tuple):
+                self.env[kind.model].flush_model()
+                getattr(self, kind.trash[1])()
+
+    def _trash_hide_tasks(self):
+        # In SQL: archiving activities through the ORM marks them done, which
+        # would rewrite history on restore.
+        self.env.execute_query(
+            SQL(
+                """UPDATE mail_activity a
+                      SET active = FALSE, hidden_by_trash = TRUE
+                     FROM unnest(%s::int[]) AS p(id)
+                    WHERE a.res_model = 'res.partner' AND a.res_id = p.id
+                      AND a.active""",
+                self.ids,
+            )
         )
         self.env["mail.activity"].invalidate_model(["active", "hidden_by_trash"])
+
+    def _trash_unhide_tasks(self):
+        self.env.execute_query(
+            SQL(
+                """UPDATE mail_activity a
+                      SET active = TRUE, hidden_by_trash = FALSE
+                     FROM unnest(%s::int[]) AS p(id)
+                    WHERE a.res_model = 'res.partner' AND a.res_id = p.id
+                      AND a.hidden_by_trash""",
+                self.ids,
+            )
+        )
+        self.env["mail.activity"].invalidate_model(["active", "hidden_by_trash"])
+
+    def _trash_hide_appointments(self):
+        # Found through the attendee table's (partner, event) index, then
+        # each event by its key: proportional to the customers trashed.
+        self.env.execute_query(
+            SQL(
+                """UPDATE calendar_event e
+                      SET active = FALSE, trash_partner_id = rel.res_partner_id
+                     FROM unnest(%s::int[]) AS p(id)
+                     JOIN calendar_event_res_partner_rel rel
+                       ON rel.res_partner_id = p.id
+                    WHERE e.id = rel.calendar_event_id
+                      AND e.active AND e.start >= %s""",
+                self.ids,
+                fields.Datetime.now(),
+            )
+        )
+        self.env["calendar.event"].invalidate_model(["active", "trash_partner_id"])
+
+    def _trash_unhide_appointments(self):
+        self.env.execute_query(
+            SQL(
+                """UPDATE calendar_event e
+                      SET active = TRUE, trash_partner_id = NULL
+                     FROM unnest(%s::int[]) AS p(id)
+                    WHERE e.trash_partner_id = p.id""",
+                self.ids,
+            )
+        )
         self.env["calendar.event"].invalidate_model(["active", "trash_partner_id"])
 
     @api.model

@@ -121,3 +121,51 @@ class CustomerOwnershipCase(TransactionCase):
                 "partner_ids": [Command.set([customer.id, agent.partner_id.id])],
             }
         )
+
+    @classmethod
+    def _add_linked_records(cls, customer, agent, now):
+        """One record of each kind that follows the customer in a move, held
+        by ``agent``: {kind key: records}. Besides: a consent, which always
+        stays on the customer."""
+        env = cls.env
+        reports = env["customer.visit.report"].create(
+            [
+                {"partner_id": customer.id, "user_id": agent.id, "summary": s}
+                for s in ("First visit", "Second visit")
+            ]
+        )
+        block = env["customer.visit.block"].create(
+            {
+                "partner_id": customer.id,
+                "date_from": "2026-07-01",
+                "date_to": "2026-07-31",
+                "reason": "Summer closing",
+            }
+        )
+        env["customer.consent"].create(
+            {"partner_id": customer.id, "purpose": "Newsletter"}
+        )
+        return {
+            "visit_reports": reports,
+            "visit_blocks": block,
+            "tasks": cls._add_task(customer, agent, "Open task"),
+            "appointments": cls._add_appointment(
+                customer, agent, "Future visit", now + timedelta(days=3)
+            ),
+            "opportunities": env["crm.lead"].create(
+                {
+                    "name": f"Open deal {customer.name}",
+                    "type": "opportunity",
+                    "partner_id": customer.id,
+                    "user_id": agent.id,
+                }
+            ),
+            "contacts": cls.Partner.create(
+                {
+                    "name": f"Contact of {customer.name}",
+                    "parent_id": customer.id,
+                    "type": "contact",
+                    "user_id": agent.id,
+                }
+            ),
+        }

@@ -54,10 +54,17 @@ class TestCustomerImportFiles(CustomerImportCase):
         self.assertEqual(customer.country_id, self.env.ref("base.at"))
 
     def test_xlsx_numbers_as_keys(self):
-        # Spreadsheets store customer numbers as numbers: 10001.0 is "10001".
-        data = self._xlsx([(10001, "Number Key", "", "", "")])
-        self._import(self.huber, data, filename="customers.xlsx")
-        self.assertEqual(self._created("10001").name, "Number Key")
+        # Spreadsheets store customer numbers as numbers: 10001.0 is "10001",
+        # so the row finds the customer numbered "10001" instead of creating
+        # a twin (no demo data: the test makes its own customer).
+        customer = self.Partner.create(
+            {"name": "Number Key", "external_ref": "10001", "user_id": self.huber.id}
+        )
+        data = self._xlsx([(10001, "Number Key Renamed", "", "", "")])
+        wizard = self._import(self.huber, data, filename="customers.xlsx")
+        self.assertEqual(wizard.count_update, 1)
+        self.assertEqual(wizard.count_create, 0)
+        self.assertEqual(customer.name, "Number Key Renamed")
 
     def test_xlsx_wrong_dimension_still_read_whole(self):
         # Some writers record a sheet size smaller than the data.

@@ -63,6 +63,7 @@ class TestTransferMove(TransferCase):
                     "event_count": 1,
                     "visit_block_count": 1,
                     "lead_count": 1,
+                    "contact_count": 0,
                 },
             )
         self.assertEqual(len(customers.visit_report_ids), 10)
@@ -319,6 +320,7 @@ class TestTransferWizard(TransferCase):
                 "event_count": 2,
                 "visit_block_count": 2,
                 "lead_count": 2,
+                "contact_count": 0,
             },
         )
         self.assertEqual(summary["Test Maier"]["customers"], 1)

@@ -1,5 +1,6 @@
 import base64
 import hashlib
+from collections import Counter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -22,6 +23,7 @@ class CustomerImportWizard(models.TransientModel):
     the wizard with the file in base64, then call the method)."""
 
     _name = "customer.import.wizard"
+    _inherit = ["customer.transfer.kinds.mixin"]
     _description = "Import Customers"
 
     state = fields.Selection(
@@ -73,8 +75,13 @@ class CustomerImportWizard(models.TransientModel):
     transfer_linked = fields.Boolean(
         string="With Linked Data",
         default=True,
-        help="Transferred customers bring their visit reports, visit blocks, "
-        "open tasks, future appointments and open opportunities along.",
+        help="Transferred customers bring the linked records chosen below "
+        "along; off: none of them.",
+    )
+    linked_summary = fields.Char(
+        string="Linked Records",
+        readonly=True,
+        help="What the transferred customers bring along.",
     )
     confirm_mass_trash = fields.Boolean(
         string="Trash Them All the Same",
@@ -128,6 +135,10 @@ class CustomerImportWizard(models.TransientModel):
         if self.import_mode == "create":
             self.transfer_mode = "none"
 
+    @api.onchange("transfer_mode")
+    def _onchange_transfer_mode(self):
+        self._apply_transfer_mode_to_kinds(self.transfer_mode)
+
     def _import_options(self):
         return {
             "agent": self.user_id,
@@ -154,8 +165,15 @@ class CustomerImportWizard(models.TransientModel):
         customer. A large file is planned in the background."""
         if self._is_background_import():
             return self._queue_import(preview_only=True)
-        self._store_plan(self._plan())
-        self.write({"state": "preview", "preview_signature": self._signature()})
+        plan = self._plan()
+        self._store_plan(plan)
+        self.write(
+            {
+                "state": "preview",
+                "preview_signature": self._signature(),
+                "linked_summary": self._linked_summary(plan),
+            }
+        )
         return self._reopen()
 
     def _signature(self):
@@ -169,6 +187,7 @@ class CustomerImportWizard(models.TransientModel):
             self.transfer_mode,
             self.key_fields,
             self.transfer_linked,
+            sorted(self._chosen_transfer_kinds()),
         )
         digest = hashlib.sha256(repr(options).encode())
         file = self.file or b""
@@ -193,10 +212,15 @@ class CustomerImportWizard(models.TransientModel):
         if self._is_background_import():
             return self._queue_import()
         plan = self._plan()
+        self.linked_summary = self._linked_summary(plan)
         log = (
             self.env["customer.import"]
             .with_company(self.company_id)
-            ._apply_plan(plan, transfer_linked=self.transfer_linked)
+            ._apply_plan(
+                plan,
+                transfer_linked=self.transfer_linked,
+                kinds=self._chosen_transfer_kinds(),
+            )
         )
         self._store_plan(plan)
         self.write({"state": "done", "log_id": log.id})
@@ -216,6 +240,7 @@ class CustomerImportWizard(models.TransientModel):
                 base64.b64decode(self.file or b""),
                 self.filename,
                 transfer_linked=self.transfer_linked,
+                kinds=self._chosen_transfer_kinds(),
                 preview_only=preview_only,
                 **self._import_options(),
             )
@@ -225,6 +250,29 @@ class CustomerImportWizard(models.TransientModel):
             vals["preview_signature"] = self._signature()
         self.write(vals)
         return self._reopen()
+
+    def _linked_summary(self, plan):
+        """What the plan's transferred customers bring along, e.g. '12 visit
+        reports, 3 tasks', from the transfer engine's own preview."""
+        sources = self.env["res.partner"].browse(
+            [
+                line["source_id"]
+                for line in plan["lines"]
+                if line["action"] == "transfer"
+            ]
+        )
+        if not sources:
+            return False
+        counts = sources._transfer_preview(
+            self.user_id,
+            mode=self.transfer_mode,
+            transfer_linked=self.transfer_linked,
+            kinds=self._chosen_transfer_kinds(),
+        )
+        totals = Counter()
+        for partner_counts in counts.values():
+            totals.update(partner_counts)
+        return self.env["customer.ownership.history"]._summary_counts(totals)
 
     def action_back(self):
         self.line_ids.unlink()

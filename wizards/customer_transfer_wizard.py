@@ -1,15 +1,19 @@
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
-from ..models.customer_ownership_history import LINKED_COUNT_FIELDS
+from ..models.customer_linked_records import CHOOSABLE_KINDS, COUNTED_KINDS
+from ..models.res_partner_transfer import TRANSFER_MODES
 
 
 class CustomerTransferWizard(models.TransientModel):
-    """Action > Transfer customer: collects the target and the mode, shows
-    what will move, and hands over to ``res.partner._transfer_customers``."""
+    """Action > Transfer customer: collects the target, the mode and what
+    follows, shows what will move, and hands over to
+    ``res.partner._transfer_customers``."""
 
     _name = "customer.transfer.wizard"
+    _inherit = ["customer.transfer.kinds.mixin"]
     _description = "Transfer Customers to Another Salesperson"
 
     partner_ids = fields.Many2many(
@@ -26,7 +30,7 @@ class CustomerTransferWizard(models.TransientModel):
         domain="[('share', '=', False), ('company_ids', 'in', allowed_company_ids)]",
     )
     transfer_mode = fields.Selection(
-        [("move", "Move"), ("copy", "Copy")],
+        TRANSFER_MODES,
         required=True,
         default="move",
         help="Move: the customer changes hands with its history. "
@@ -35,8 +39,7 @@ class CustomerTransferWizard(models.TransientModel):
     transfer_linked = fields.Boolean(
         string="With Linked Data",
         default=True,
-        help="Bring the visit reports, visit blocks, open tasks, future "
-        "appointments and open opportunities along.",
+        help="Bring the linked records chosen below along; off: none of them.",
     )
     preview_html = fields.Html(
         string="What Will Move", compute="_compute_preview_html", sanitize=False
@@ -48,29 +51,43 @@ class CustomerTransferWizard(models.TransientModel):
             return self.env.context.get("active_ids") or []
         return []
 
-    @api.depends("partner_ids", "transfer_mode", "transfer_linked")
+    @api.onchange("transfer_mode")
+    def _onchange_transfer_mode(self):
+        self._apply_transfer_mode_to_kinds(self.transfer_mode)
+
+    @api.depends(
+        "partner_ids",
+        "target_user_id",
+        "transfer_mode",
+        "transfer_linked",
+        *(kind.flag for kind in CHOOSABLE_KINDS),
+    )
     def _compute_preview_html(self):
         for wizard in self:
             wizard.preview_html = wizard._render_preview(wizard._preview_by_owner())
 
     def _preview_by_owner(self):
-        """{owner name: {"customers": n, <count key>: n}} for the preview."""
+        """{owner name: {"customers": n, <count field>: n}} of what will
+        follow, from the engine's own preview."""
         partners = self.partner_ids._origin.with_context(active_test=False)
-        linked = partners._get_transferable_records() if self.transfer_linked else {}
+        counts = partners._transfer_preview(
+            self.target_user_id._origin,
+            mode=self.transfer_mode,
+            transfer_linked=self.transfer_linked,
+            kinds=self._chosen_transfer_kinds(),
+        )
         summary = {}
-        for partner in partners:
+        for partner in partners.browse(list(counts)):
             owner = partner.user_id.name or self.env._("No salesperson")
             row = summary.setdefault(
-                owner, dict.fromkeys(("customers", *LINKED_COUNT_FIELDS), 0)
+                owner,
+                dict.fromkeys(
+                    ("customers", *(k.count_field for k in COUNTED_KINDS)), 0
+                ),
             )
             row["customers"] += 1
-            for key in LINKED_COUNT_FIELDS:
-                if self.transfer_mode == "copy" and key in (
-                    "activity_count",
-                    "lead_count",
-                ):
-                    continue
-                row[key] += len(linked.get(key, {}).get(partner.id, ()))
+            for key, count in counts[partner.id].items():
+                row[key] += count
         return summary
 
     def _render_preview(self, summary):
@@ -78,8 +95,11 @@ class CustomerTransferWizard(models.TransientModel):
             return False
         History = self.env["customer.ownership.history"]
         columns = [("customers", self.env._("Customers"))] + [
-            (key, History._fields[key].get_description(self.env)["string"])
-            for key in LINKED_COUNT_FIELDS
+            (
+                kind.count_field,
+                History._fields[kind.count_field].get_description(self.env)["string"],
+            )
+            for kind in COUNTED_KINDS
         ]
         head = Markup("").join(
             Markup("<th class='text-end'>%s</th>") % label for _key, label in columns
@@ -108,9 +128,24 @@ class CustomerTransferWizard(models.TransientModel):
             mode=self.transfer_mode,
             transfer_linked=self.transfer_linked,
             origin="manual",
+            kinds=self._chosen_transfer_kinds(),
         )
-        partner_ids = [line["partner_id"] for line in result.values()]
-        return {
+        skipped = self.partner_ids.browse(
+            [pid for pid, line in result.items() if line["skipped"]]
+        )
+        if skipped and len(skipped) == len(result):
+            raise UserError(
+                self.env._(
+                    "%(customers)s already belong to %(user)s: nothing was "
+                    "transferred.",
+                    customers=", ".join(skipped.mapped("display_name")),
+                    user=self.target_user_id.name,
+                )
+            )
+        partner_ids = [
+            line["partner_id"] for line in result.values() if not line["skipped"]
+        ]
+        action = {
             "type": "ir.actions.act_window",
             "name": self.env._("Transferred Customers"),
             "res_model": "res.partner",
@@ -118,4 +153,19 @@ class CustomerTransferWizard(models.TransientModel):
             "views": [(False, "list"), (False, "form")],
             "domain": [("id", "in", partner_ids)],
             "target": "current",
+        }
+        if not skipped:
+            return action
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "message": self.env._(
+                    "Skipped %(customers)s: they already belong to %(user)s.",
+                    customers=", ".join(skipped.mapped("display_name")),
+                    user=self.target_user_id.name,
+                ),
+                "next": action,
+            },
         }

@@ -1,0 +1,283 @@
+"""What follows a customer: one entry per kind of linked record.
+
+Every engine reads this declaration: the transfer (move and copy), the
+transfer and import wizards (their per-kind flags and previews), the
+ownership history (its counters and summary), the trash (what it hides and
+restores), the customer's count fields and the merge's history counts.
+Adding a kind is one entry here (and its test).
+
+Each kind's ``query`` returns, for the customers ``ids`` whose previous
+owners are ``owners`` (same order), the rows ``(customer id, record id)`` of
+the records that follow the customer in a move. It is driven from
+``unnest(ids)`` through indexed lookups so that its plan stays proportional
+to the customers given, whatever PostgreSQL's statistics say (a join on
+``id = ANY(...)`` over tables never analysed took minutes).
+"""
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+
+def _customers(ids, owners):
+    return SQL("unnest(%s::int[], %s::int[]) AS p(id, owner)", list(ids), list(owners))
+
+
+def _visit_reports(ids, owners, now):
+    return SQL(
+        """SELECT r.partner_id, r.id FROM %s
+             JOIN customer_visit_report r ON r.partner_id = p.id""",
+        _customers(ids, owners),
+    )
+
+
+def _visit_blocks(ids, owners, now):
+    return SQL(
+        """SELECT b.partner_id, b.id FROM %s
+             JOIN customer_visit_block b ON b.partner_id = p.id""",
+        _customers(ids, owners),
+    )
+
+
+def _consents(ids, owners, now):
+    return SQL(
+        """SELECT c.partner_id, c.id FROM %s
+             JOIN customer_consent c ON c.partner_id = p.id""",
+        _customers(ids, owners),
+    )
+
+
+def _tasks(ids, owners, now):
+    # Open tasks the previous owner holds (hidden ones of a trashed customer
+    # too); a colleague's task stays theirs.
+    return SQL(
+        """SELECT p.id, a.id FROM %s
+             JOIN mail_activity a
+               ON a.res_model = 'res.partner' AND a.res_id = p.id
+            WHERE (a.active OR a.hidden_by_trash)
+              AND a.user_id IS NOT DISTINCT FROM p.owner""",
+        _customers(ids, owners),
+    )
+
+
+def _appointments(ids, owners, now):
+    # Future appointments the previous owner organises (hidden ones of a
+    # trashed customer too), found through the attendee table's (partner,
+    # event) index, then the event by its key.
+    return SQL(
+        """SELECT p.id, e.id FROM %s
+             JOIN calendar_event_res_partner_rel rel ON rel.res_partner_id = p.id
+             JOIN calendar_event e ON e.id = rel.calendar_event_id
+            WHERE (e.active OR e.trash_partner_id = p.id) AND e.start >= %s
+              AND e.user_id = p.owner""",
+        _customers(ids, owners),
+        now,
+    )
+
+
+def _opportunities(ids, owners, now):
+    # Open (neither won nor lost, i.e. archived) ones the previous owner has.
+    return SQL(
+        """SELECT p.id, l.id FROM %s
+             JOIN crm_lead l ON l.partner_id = p.id
+        LEFT JOIN crm_stage s ON s.id = l.stage_id
+            WHERE l.active AND l.user_id = p.owner AND s.is_won IS NOT TRUE""",
+        _customers(ids, owners),
+    )
+
+
+def _contacts(ids, owners, now):
+    # Contact persons and addresses the previous owner looks after.
+    return SQL(
+        """SELECT p.id, c.id FROM %s
+             JOIN res_partner c ON c.parent_id = p.id
+            WHERE c.user_id IS NOT DISTINCT FROM p.owner""",
+        _customers(ids, owners),
+    )
+
+
+@dataclass(frozen=True)
+class LinkedKind:
+    """One kind of record linked to a customer.
+
+    - ``key``: the kind's name; its wizard and company flag is ``flag``;
+    - ``model`` and ``link``: the records and the field pointing at the
+      customer;
+    - ``string``: label of the flag and of the history counter (a field
+      label, translated with the fields);
+    - ``one`` / ``many``: summary wording for one and for several records;
+    - ``query``: the records that follow in a move (see module docstring);
+    - ``bound``: the records belong to the customer record itself (they
+      follow it unless left behind on an archived copy for the previous
+      owner); otherwise they have their own holder, who changes on a move;
+    - ``move`` / ``copy``: res.partner methods applying a move (records that
+      follow) and a copy (records to duplicate for the copy); a kind without
+      ``copy`` never follows a copy;
+    - ``choosable``: whether users pick this kind (a consent is personal to
+      the customer and always stays on it);
+    - ``trash``: "computed" when the records' ``active`` follows the
+      customer's trash state, else (hide, unhide) res.partner methods, or
+      None when the trash leaves them alone;
+    - ``count_field``: the counter on the ownership history (None: uncounted);
+    - ``partner_count``: the customer has a stored-less count field of the
+      same name (smart buttons);
+    - ``merge_refs``: the (model, field) references a merge counts.
+    """
+
+    key: str
+    model: str
+    link: str
+    string: str
+    one: object
+    many: object
+    query: object
+    bound: bool = False
+    move: str = ""
+    copy: str = ""
+    choosable: bool = True
+    trash: object = None
+    count_field: str = ""
+    partner_count: bool = False
+    merge_refs: tuple = ()
+
+    @property
+    def flag(self):
+        return f"transfer_{self.key}"
+
+    def summary(self, env, count):
+        """'1 task', '3 tasks' in the language of ``env``."""
+        return env._(self.one if count == 1 else self.many) % {"count": count}
+
+
+LINKED_KINDS = (
+    LinkedKind(
+        key="visit_reports",
+        model="customer.visit.report",
+        link="partner_id",
+        string="Visit Reports",
+        one=_lt("%(count)s visit report"),
+        many=_lt("%(count)s visit reports"),
+        query=_visit_reports,
+        bound=True,
+        copy="_copy_bound_records",
+        trash="computed",
+        count_field="visit_report_count",
+        partner_count=True,
+        merge_refs=(("customer.visit.report", "partner_id"),),
+    ),
+    LinkedKind(
+        key="tasks",
+        model="mail.activity",
+        link="res_id",
+        string="Tasks",
+        one=_lt("%(count)s task"),
+        many=_lt("%(count)s tasks"),
+        query=_tasks,
+        move="_move_tasks",
+        trash=("_trash_hide_tasks", "_trash_unhide_tasks"),
+        count_field="activity_count",
+        merge_refs=(("mail.activity", "res_id"),),
+    ),
+    LinkedKind(
+        key="appointments",
+        model="calendar.event",
+        link="partner_ids",
+        string="Appointments",
+        one=_lt("%(count)s appointment"),
+        many=_lt("%(count)s appointments"),
+        query=_appointments,
+        move="_move_appointments",
+        copy="_copy_appointments",
+        trash=("_trash_hide_appointments", "_trash_unhide_appointments"),
+        count_field="event_count",
+        merge_refs=(("calendar.event", "partner_ids"), ("calendar.event", "res_id")),
+    ),
+    LinkedKind(
+        key="visit_blocks",
+        model="customer.visit.block",
+        link="partner_id",
+        string="Visit Blocks",
+        one=_lt("%(count)s visit block"),
+        many=_lt("%(count)s visit blocks"),
+        query=_visit_blocks,
+        bound=True,
+        copy="_copy_bound_records",
+        trash="computed",
+        count_field="visit_block_count",
+        partner_count=True,
+        merge_refs=(("customer.visit.block", "partner_id"),),
+    ),
+    LinkedKind(
+        key="opportunities",
+        model="crm.lead",
+        link="partner_id",
+        string="Opportunities",
+        one=_lt("%(count)s opportunity"),
+        many=_lt("%(count)s opportunities"),
+        query=_opportunities,
+        move="_move_opportunities",
+        count_field="lead_count",
+        merge_refs=(("crm.lead", "partner_id"),),
+    ),
+    LinkedKind(
+        key="contacts",
+        model="res.partner",
+        link="parent_id",
+        string="Contacts",
+        one=_lt("%(count)s contact"),
+        many=_lt("%(count)s contacts"),
+        query=_contacts,
+        move="_move_contacts",
+        copy="_copy_contacts",
+        count_field="contact_count",
+        merge_refs=(("res.partner", "parent_id"),),
+    ),
+    LinkedKind(
+        key="consents",
+        model="customer.consent",
+        link="partner_id",
+        string="GDPR Consents",
+        one=_lt("%(count)s consent"),
+        many=_lt("%(count)s consents"),
+        query=_consents,
+        bound=True,
+        choosable=False,
+        trash="computed",
+    ),
+)
+LINKED_KINDS_BY_KEY = {kind.key: kind for kind in LINKED_KINDS}
+# The kinds users choose per transfer; the others always stay on the customer.
+CHOOSABLE_KINDS = tuple(kind for kind in LINKED_KINDS if kind.choosable)
+# The history's counters, in the order the history and previews show them.
+COUNTED_KINDS = tuple(kind for kind in LINKED_KINDS if kind.count_field)
+LINKED_COUNT_FIELDS = tuple(kind.count_field for kind in COUNTED_KINDS)
+
+
+def kinds_flag_fields(field_factory):
+    """{flag name: field} for every choosable kind, made by
+    ``field_factory(kind)``: how models get one flag per kind by its entry."""
+    return {kind.flag: field_factory(kind) for kind in CHOOSABLE_KINDS}
+
+
+def add_kind_flags_to_arch(arch):
+    """Put a checkbox per choosable kind into the element named
+    ``transfer_kinds`` of a view: a new kind shows up in the wizards and the
+    settings by its entry. A kind that copies never take is read-only (and
+    off) in copy mode when the view has a ``transfer_mode`` field."""
+    has_mode = bool(arch.xpath(".//field[@name='transfer_mode']"))
+    for node in arch.iterfind(".//*[@name='transfer_kinds']"):
+        for kind in CHOOSABLE_KINDS:
+            parent = node
+            if node.tag != "group":
+                parent = etree.SubElement(node, "div", {"class": "o_row"})
+            field = etree.SubElement(parent, "field", name=kind.flag)
+            if has_mode and not kind.copy:
+                field.set("readonly", "transfer_mode == 'copy'")
+            if node.tag != "group":
+                etree.SubElement(parent, "label", {"for": kind.flag})
+    return arch
