@@ -57,6 +57,21 @@ class CustomerMergeCase(CustomerOwnershipCase):
         )
         return wizard.action_merge()
 
+    def assertMergedAway(self, source, target):
+        """The wrong customer is kept for an undo, archived, marked as merged
+        into ``target``, and out of every list and lookup."""
+        self.assertTrue(source.exists())
+        self.assertRecordValues(
+            source.with_context(active_test=False),
+            [{"active": False, "merged_into_id": target.id, "external_ref": False}],
+        )
+        self.assertTrue(source.merged_at)
+        Partner = self.env["res.partner"]
+        self.assertNotIn(source, Partner.search([("name", "=", source.name)]))
+        self.assertNotIn(
+            source.id, [pid for pid, _name in Partner.name_search(source.name)]
+        )
+
     def _attachment(self, name, res_model=False, res_id=0):
         return self.env["ir.attachment"].create(
             {
@@ -93,13 +108,24 @@ class CustomerMergeCase(CustomerOwnershipCase):
             )
             snapshot[partner.id] = {
                 "exists": bool(partner.exists()),
-                "values": partner.exists().read(
-                    ["name", "email", "phone", "parent_id", "user_id"]
+                "values": partner.exists()
+                .with_context(active_test=False)
+                .read(
+                    [
+                        "name",
+                        "email",
+                        "phone",
+                        "parent_id",
+                        "user_id",
+                        "active",
+                        "external_ref",
+                        "merged_into_id",
+                    ]
                 ),
                 "references": Redirect._count_references(
                     references, "res.partner", {partner.id: 0}
                 ),
-                "consents": consents.ids,
+                "consents": consents.read(["active"]),
                 "documents": [
                     (doc.id, doc.res_model, doc.res_id) for doc in consents.document_ids
                 ],
