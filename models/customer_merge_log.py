@@ -289,7 +289,9 @@ class CustomerMergeLog(models.Model):
         failures = []
         results_by_model = {}
         for model_name in dict.fromkeys(lines.mapped("model_name")):
-            model_lines = lines.filtered(lambda line, m=model_name: line.model_name == m)
+            model_lines = lines.filtered(
+                lambda line, m=model_name: line.model_name == m
+            )
             results_by_model[model_name] = self._undo_lines(model_lines, failures)
         source._merge_restore_source(failures)
         counts = self._undo_history_counts(results_by_model)

@@ -27,6 +27,7 @@ OWN_DATA_MODELS = frozenset(
         "customer.visit.block",
         "customer.consent",
         "customer.ownership.history",
+        "customer.merge.log",
     }
 )
 # Single fields of other models that are bookkeeping, not business documents.
