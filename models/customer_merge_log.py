@@ -313,7 +313,6 @@ class CustomerMergeLog(models.Model):
         (references, results, mapping) as ``_redirect_references`` would for
         a redirect from the right customer to the merged one."""
         Redirect = self.env["customer.reference.redirect"]
-        cr = self.env.cr
         model_name = lines[:1].model_name
         found = {
             (reference.table, reference.column): reference
@@ -323,94 +322,21 @@ class CustomerMergeLog(models.Model):
             )
         }
         references, results, mapping = [], {}, {}
-        for line in lines:
-            wanted = line.row_ids or []
-            if line.kind == "document":
-                back = self._undo_documents(line)
-            elif line.kind == "default":
-                back = Redirect._move_back_defaults(
-                    line.source_id, line.target_id, wanted
-                )
-            else:
+        # Rows move by id: index-driven whatever the statistics say.
+        with Redirect._index_driven_plans():
+            for line in lines:
                 reference = found.get((line.table_name, line.column_name))
-                if reference is None or not wanted:
-                    failures.append(
-                        self.env._(
-                            "%(label)s: %(count)s record(s) could not be moved back "
-                            "because they cannot be found any more.",
-                            label=line.label,
-                            count=line.count,
-                        )
-                    )
+                rows = line._move_back(reference, failures)
+                if rows is None:
                     continue
-                try:
-                    with cr.savepoint(flush=False):
-                        rows = Redirect._move_back(
-                            reference,
-                            model_name,
-                            line.source_id,
-                            line.target_id,
-                            wanted,
-                            line.key_values or (),
-                        )
-                except psycopg2.IntegrityError as error:
-                    failures.append(
-                        self.env._(
-                            "%(label)s: %(count)s record(s) stayed on the right "
-                            "customer because moving them back breaks a rule of "
-                            "the database (%(reason)s).",
-                            label=line.label,
-                            count=line.count,
-                            reason=error.diag.message_primary,
-                        )
-                    )
-                    continue
-                mapping[line.target_id] = line.source_id
-                results[len(references)] = {"moved": rows, "dropped": []}
-                references.append(reference)
-                back = [
-                    row["id"] if reference.has_id else row[reference.keys[0]]
-                    for row in rows
-                ]
-            missing = sorted(set(wanted) - set(back))
-            if missing:
-                failures.append(
-                    self.env._(
-                        "%(label)s: %(count)s record(s) no longer linked to the "
-                        "right customer (deleted or moved since, or the merged "
-                        "customer has them again) stayed where they are: ids "
-                        "%(ids)s.",
-                        label=line.label,
-                        count=len(missing),
-                        ids=", ".join(map(str, missing[:NAMED_ROWS]))
-                        + (", …" if len(missing) > NAMED_ROWS else ""),
-                    )
-                )
+                if reference and line.kind not in ("document", "default"):
+                    mapping[line.target_id] = line.source_id
+                    results[len(references)] = {"moved": rows, "dropped": []}
+                    references.append(reference)
+                line._report_missing(rows, reference, failures)
         if references:
             Redirect._recompute_after_redirect(references, results, mapping)
         return references, results, mapping
-
-    def _undo_documents(self, line):
-        """Consent documents back where they were attached before the merge,
-        those still attached to the right customer. Returns their ids."""
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE ir_attachment AS a
-                   SET res_model = NULLIF(%s, ''), res_id = NULLIF(u.res_id, 0)
-                  FROM unnest(%s::int[], %s::int[]) AS u(id, res_id)
-                 WHERE a.id = u.id AND a.res_model = %s AND a.res_id = %s
-             RETURNING a.id
-                """,
-                line.res_model or "",
-                line.row_ids,
-                line.key_values,
-                line.model_name,
-                line.target_id,
-            )
-        )
-        self.env["ir.attachment"].invalidate_model(["res_model", "res_id"])
-        return [row[0] for row in self.env.cr.fetchall()]
 
     def _undo_history_counts(self, results_by_model):
         if "res.partner" not in results_by_model:
@@ -521,6 +447,93 @@ class CustomerMergeLogLine(models.Model):
         "record a consent document was attached to."
     )
     company_id = fields.Many2one(related="log_id.company_id", store=True, index=True)
+
+    def _move_back(self, reference, failures):
+        """Move this line's rows back to the merged customer, those still on
+        the right one. Returns the rows moved back (dicts with ``id``, or the
+        relation key), or None when none could be looked for (then
+        ``failures`` says why)."""
+        self.ensure_one()
+        Redirect = self.env["customer.reference.redirect"]
+        if self.kind == "document":
+            return [{"id": doc_id} for doc_id in self._move_back_documents()]
+        if self.kind == "default":
+            ids = Redirect._move_back_defaults(
+                self.source_id, self.target_id, self.row_ids or []
+            )
+            return [{"id": default_id} for default_id in ids]
+        if reference is None or not self.row_ids:
+            failures.append(
+                self.env._(
+                    "%(label)s: %(count)s record(s) could not be moved back "
+                    "because they cannot be found any more.",
+                    label=self.label,
+                    count=self.count,
+                )
+            )
+            return None
+        try:
+            with self.env.cr.savepoint(flush=False):
+                return Redirect._move_back(
+                    reference,
+                    self.model_name,
+                    self.source_id,
+                    self.target_id,
+                    self.row_ids,
+                    self.key_values or (),
+                )
+        except psycopg2.IntegrityError as error:
+            failures.append(
+                self.env._(
+                    "%(label)s: %(count)s record(s) stayed on the right customer "
+                    "because moving them back breaks a rule of the database "
+                    "(%(reason)s).",
+                    label=self.label,
+                    count=self.count,
+                    reason=error.diag.message_primary,
+                )
+            )
+            return None
+
+    def _report_missing(self, rows, reference, failures):
+        """Name in ``failures`` the logged rows that did not move back."""
+        key = "id" if reference is None or reference.has_id else reference.keys[0]
+        missing = sorted(set(self.row_ids or []) - {row[key] for row in rows})
+        if missing:
+            failures.append(
+                self.env._(
+                    "%(label)s: %(count)s record(s) no longer linked to the right "
+                    "customer (deleted or moved since, or the merged customer "
+                    "has them again) stayed where they are: ids %(ids)s.",
+                    label=self.label,
+                    count=len(missing),
+                    ids=", ".join(map(str, missing[:NAMED_ROWS]))
+                    + (", …" if len(missing) > NAMED_ROWS else ""),
+                )
+            )
+
+    def _move_back_documents(self):
+        """Consent documents back where they were attached before the merge,
+        those still attached to the right customer. Returns their ids."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE ir_attachment AS a
+                   SET res_model = NULLIF(%s, ''), res_id = NULLIF(u.res_id, 0)
+                  FROM unnest(%s::int[], %s::int[]) AS u(id, res_id)
+                 WHERE a.id = u.id AND a.res_model = %s AND a.res_id = %s
+             RETURNING a.id
+                """,
+                self.res_model or "",
+                self.row_ids,
+                self.key_values,
+                self.model_name,
+                self.target_id,
+            )
+        )
+        self.env["ir.attachment"].invalidate_model(["res_model", "res_id"])
+        return [row[0] for row in self.env.cr.fetchall()]
 
 
 class CustomerOwnershipHistory(models.Model):

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg2
@@ -25,6 +26,20 @@ DEDUPLICATE_ON = {
 # (its image), not a document linked to it, and is deleted with it.
 REQUIRE_EMPTY = {
     ("ir.attachment", "res_id"): ("res_field",),
+}
+
+# Planner settings while the engine's statements over sets of ids run: they
+# leave PostgreSQL one way, from the ids through indexes, whatever its
+# statistics say (none after a migration, stale ones claiming that a column
+# holds a handful of distinct values when it holds millions). A column
+# without any index is still read, once. The penalty that disables a plan
+# node inflates the estimated cost past the JIT threshold, and compiling the
+# statement would then cost seconds: no JIT for these small statements.
+INDEX_DRIVEN_PLANS = {
+    "enable_seqscan": "off",
+    "enable_hashjoin": "off",
+    "enable_mergejoin": "off",
+    "jit": "off",
 }
 
 # Merge wizards point at the customers being merged; they must keep pointing
@@ -229,6 +244,38 @@ class CustomerReferenceRedirect(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    @contextmanager
+    def _index_driven_plans(self):
+        """Run the block's statements with INDEX_DRIVEN_PLANS, then put the
+        transaction's settings back. If the block fails, the caller's
+        savepoint rollback puts them back (they are transactional), and the
+        failed transaction could not run a statement anyway."""
+        cr = self.env.cr
+        names = list(INDEX_DRIVEN_PLANS)
+        cr.execute(
+            SQL(
+                "SELECT %s",
+                SQL(", ").join(SQL("current_setting(%s)", name) for name in names),
+            )
+        )
+        previous = cr.fetchone()
+        self._set_plan_settings(dict(INDEX_DRIVEN_PLANS))
+        yield
+        self._set_plan_settings(dict(zip(names, previous, strict=True)))
+
+    @api.model
+    def _set_plan_settings(self, settings):
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s",
+                SQL(", ").join(
+                    SQL("set_config(%s, %s, true)", name, value)
+                    for name, value in settings.items()
+                ),
+            )
+        )
+
+    @api.model
     def _sql_points_at(self, reference, alias, model_name, record_id):
         """Condition: row ``alias`` of the reference's table points at
         ``record_id`` (an SQL expression)."""
@@ -336,8 +383,10 @@ class CustomerReferenceRedirect(models.AbstractModel):
                     where,
                 )
             )
-        self.env.cr.execute(SQL(" UNION ALL ").join(selects))
-        return {index: (count, dup) for index, count, dup in self.env.cr.fetchall()}
+        with self._index_driven_plans():
+            self.env.cr.execute(SQL(" UNION ALL ").join(selects))
+            counts = self.env.cr.fetchall()
+        return {index: (count, dup) for index, count, dup in counts}
 
     @api.model
     def _redirect_references(self, references, model_name, mapping):
@@ -355,19 +404,20 @@ class CustomerReferenceRedirect(models.AbstractModel):
         """
         self.env.flush_all()
         results = {}
-        for index, reference in enumerate(references):
-            try:
-                if reference.kind == "company_dependent":
-                    moved = self._redirect_company_dependent(reference, mapping)
-                    dropped = []
-                else:
-                    moved, dropped = self._redirect_column(
-                        reference, model_name, mapping
-                    )
-            except psycopg2.IntegrityError as error:
-                raise ReferenceConflictError(reference, error) from error
-            results[index] = {"moved": moved, "dropped": dropped}
-        results["defaults"] = self._redirect_defaults(model_name, mapping)
+        with self._index_driven_plans():
+            for index, reference in enumerate(references):
+                try:
+                    if reference.kind == "company_dependent":
+                        moved = self._redirect_company_dependent(reference, mapping)
+                        dropped = []
+                    else:
+                        moved, dropped = self._redirect_column(
+                            reference, model_name, mapping
+                        )
+                except psycopg2.IntegrityError as error:
+                    raise ReferenceConflictError(reference, error) from error
+                results[index] = {"moved": moved, "dropped": dropped}
+            results["defaults"] = self._redirect_defaults(model_name, mapping)
         self._recompute_after_redirect(references, results, mapping)
         return results
 

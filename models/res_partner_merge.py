@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index
 
 from .customer_reference_redirect import ReferenceConflictError
 
@@ -53,6 +53,19 @@ class ResPartner(models.Model):
         "longer counts for imports, and comes back if the merge is undone.",
     )
     merge_log_count = fields.Integer(compute="_compute_merge_log_count")
+
+    def init(self):
+        super().init()
+        # Odoo indexes calendar attendances by nothing but their id: moving a
+        # customer's attendances (merge, undo) and checking that the other
+        # customer does not attend the same event would read the whole table
+        # once per attendance (measured by tests/test_customer_merge_plans.py).
+        create_index(
+            self.env.cr,
+            "calendar_attendee_partner_id_event_id_index",
+            "calendar_attendee",
+            ["partner_id", "event_id"],
+        )
 
     def _compute_merge_log_count(self):
         counts = dict(
