@@ -282,6 +282,11 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         self.assertMergedAway(source, target)
         self.assertEqual(source.merged_external_ref, "H500")
         self.assertEqual(source.merged_by_id, self.sales_manager)
+        # Import lookups, by External ID or by id, no longer find it.
+        Import = self.env["customer.import"]
+        self.assertFalse(Import._find_by_keys("external_ref", ["H500"], []))
+        self.assertFalse(Import._find_by_keys("id", [source.id], []))
+        self.assertTrue(Import._find_by_keys("id", [target.id], []))
         self.assertEqual(target.merge_log_count, 1)
         action = target.action_view_merge_logs()
         self.assertEqual(self.env["customer.merge.log"].search(action["domain"]), log)
