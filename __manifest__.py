@@ -22,6 +22,7 @@
         "views/customer_structure_unit_views.xml",
         "views/customer_ownership_history_views.xml",
         "views/customer_import_log_views.xml",
+        "views/customer_merge_log_views.xml",
         "wizards/customer_import_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

@@ -1,4 +1,4 @@
-"""Merge benchmark: our merge wizard against Odoo's own, in one run.
+"""Merge benchmark: our merge wizard against Odoo's own, and our undo.
 
 Builds two identical pairs of customers in a database where
 crm_customer_ownership is installed; the wrong customer of each pair has
@@ -6,10 +6,16 @@ RECORDS linked records of every kind (opportunities, activities, messages,
 attachments, followers, child contacts, appointments, visit reports, visit
 blocks). Merges one pair with Odoo's ``base.partner.merge.automatic.wizard``
 and the other with ``customer.merge.wizard``, both as the administrator,
-times both (pending ORM writes included), and rolls everything back.
-Rounds alternate which merge runs first.
+then undoes ours through ``customer.merge.log.action_undo``; times all three
+(pending ORM writes included) and rolls everything back. Rounds alternate
+which merge runs first.
 
-    python bench/merge_benchmark.py DB [--records 1000] [--rounds 5]
+Each round runs in two conditions: "fresh", right after the records are
+created, with no statistics about them (as after a data migration), and
+"analyzed", after ANALYZE. A last run with 10 records per kind shows that
+the undo's query count does not grow with the number of records.
+
+    python bench/merge_benchmark.py DB [--records 1000] [--rounds 3]
 
 Odoo is taken from ODOO_SRC (default /opt/odoo/18.0); the database is
 reached with the usual PostgreSQL environment (PGHOST, PGPORT, PGUSER...).
@@ -143,42 +149,103 @@ def our_merge(env, source, target):
     ).action_merge()
 
 
-def run_round(root, admin, round_no, records, figures):
+def our_undo(env, source):
+    env["customer.merge.log"].search(
+        [("source_partner_id", "=", source.id), ("state", "=", "done")]
+    ).action_undo()
+
+
+def check(env, name, source, target, records):
+    """Exit unless the run did what it should have."""
+    leads = env["crm.lead"].with_context(active_test=False)
+    on_source = leads.search_count([("partner_id", "=", source.id)])
+    if name == "odoo" and source.exists():
+        sys.exit("odoo: the wrong customer survived the merge")
+    if name == "ours" and (source.active or not source.merged_into_id):
+        sys.exit("ours: the wrong customer is not archived and marked as merged")
+    if name == "undo" and (not source.active or on_source != records):
+        sys.exit(f"undo: the wrong customer has {on_source} of {records} deals back")
+    if name != "undo" and leads.search_count([("partner_id", "=", target.id)]) != (
+        records
+    ):
+        sys.exit(f"{name}: the deals did not all move")
+
+
+def run_round(root, admin, round_no, records, figures, condition):
     began = time.perf_counter()
     pairs = {
         name: build_pair(root, f"bench-{round_no}-{name}", records)
         for name in ("odoo", "ours")
     }
+    if condition == "analyzed":
+        root.cr.execute("ANALYZE")
     print(
-        f"round {round_no + 1}: built 2 pairs with {records} records of each kind "
-        f"in {time.perf_counter() - began:.1f} s"
+        f"round {round_no + 1} ({condition}): built 2 pairs with {records} "
+        f"records of each kind in {time.perf_counter() - began:.1f} s"
     )
     # Alternate which merge runs first, against warm-cache bias.
     order = ("odoo", "ours") if round_no % 2 == 0 else ("ours", "odoo")
-    for name in order:
-        source, target = (p.with_env(admin) for p in pairs[name])
-        merge = odoo_merge if name == "odoo" else our_merge
-        seconds, queries = timed(
-            admin, lambda m=merge, s=source, t=target: m(admin, s, t)
-        )
-        if source.exists():
-            sys.exit(f"{name}: the wrong customer survived the merge")
+    runs = [
+        (name, odoo_merge if name == "odoo" else our_merge, *pairs[name])
+        for name in order
+    ]
+    runs.append(("undo", None, *pairs["ours"]))
+    for name, merge, source, target in runs:
+        source, target = source.with_env(admin), target.with_env(admin)
+        if merge is None:
+            seconds, queries = timed(admin, lambda s=source: our_undo(admin, s))
+        else:
+            seconds, queries = timed(
+                admin, lambda m=merge, s=source, t=target: m(admin, s, t)
+            )
+        check(admin, name, source.with_context(active_test=False), target, records)
         figures[name].append((seconds, queries))
         print(f"  {name:>4}: {seconds:7.3f} s, {queries:5d} queries")
+
+
+def run_rounds(cr, root, admin, rounds, records, condition):
+    figures = {"odoo": [], "ours": [], "undo": []}
+    for round_no in range(rounds):
+        # Each round starts from the same database.
+        savepoint = cr.savepoint()
+        try:
+            run_round(root, admin, round_no, records, figures, condition)
+        finally:
+            savepoint.close(rollback=True)
+    return figures
+
+
+def report(figures, records, rounds, condition):
+    print(
+        f"\n{condition}: {records} linked records of each kind, {rounds} rounds "
+        "(median):"
+    )
+    medians = {}
+    for name, label in (
+        ("odoo", "Odoo's merge wizard"),
+        ("ours", "customer.merge.wizard"),
+        ("undo", "customer.merge.log undo"),
+    ):
+        seconds = statistics.median(f[0] for f in figures[name])
+        queries = statistics.median(f[1] for f in figures[name])
+        medians[name] = (seconds, queries)
+        print(f"  {label:<24} {seconds:7.3f} s  {queries:6.0f} queries")
+    print(f"  ours / Odoo's: {medians['ours'][0] / medians['odoo'][0]:.2f}")
+    print(f"  undo / ours:   {medians['undo'][0] / medians['ours'][0]:.2f}")
+    return medians
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", help="database with crm_customer_ownership installed")
     parser.add_argument("--records", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
     odoo = load_odoo(args.db)
     from odoo import SUPERUSER_ID, api
 
     registry = odoo.modules.registry.Registry(args.db)
-    figures = {"odoo": [], "ours": []}
     with registry.cursor() as cr:
         root = api.Environment(cr, SUPERUSER_ID, QUIET)
         if not root["ir.module.module"].search_count(
@@ -188,30 +255,26 @@ def main():
         # Both merges run as the administrator, with permission checks.
         admin = root(user=root.ref("base.user_admin").id, su=False)
         try:
-            for round_no in range(args.rounds):
-                # Each round starts from the same database.
-                savepoint = cr.savepoint()
-                try:
-                    run_round(root, admin, round_no, args.records, figures)
-                finally:
-                    savepoint.close(rollback=True)
+            # Fresh rounds first: ANALYZE's statistics roll back with the
+            # round, but its page and row counts of the tables do not.
+            results = {
+                condition: run_rounds(
+                    cr, root, admin, args.rounds, args.records, condition
+                )
+                for condition in ("fresh", "analyzed")
+            }
+            small = run_rounds(cr, root, admin, 1, 10, "fresh")
         finally:
             cr.rollback()
 
+    for condition, figures in results.items():
+        report(figures, args.records, args.rounds, condition)
+    undo_small = small["undo"][0][1]
+    undo_large = statistics.median(f[1] for f in results["fresh"]["undo"])
     print(
-        f"\n{args.records} linked records of each kind, {args.rounds} rounds (median):"
+        f"\nundo queries: {undo_small} with 10 records of each kind, "
+        f"{undo_large:.0f} with {args.records}"
     )
-    for name, label in (
-        ("odoo", "Odoo's merge wizard"),
-        ("ours", "customer.merge.wizard"),
-    ):
-        seconds = statistics.median(f[0] for f in figures[name])
-        queries = statistics.median(f[1] for f in figures[name])
-        print(f"  {label:<24} {seconds:7.3f} s  {queries:6.0f} queries")
-    ratio = statistics.median(f[0] for f in figures["ours"]) / statistics.median(
-        f[0] for f in figures["odoo"]
-    )
-    print(f"  ours / Odoo's: {ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from . import res_company
 from . import crm_lead
 from . import customer_reference_redirect
 from . import res_partner_merge
+from . import customer_merge_log
 from . import customer_import
 from . import customer_import_log
 from . import res_partner_security

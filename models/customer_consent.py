@@ -4,8 +4,8 @@ from odoo import api, fields, models
 class CustomerConsent(models.Model):
     """A GDPR consent given by a customer, with its signed documents.
 
-    Consents are personal to the customer who gave them: a merge drops them
-    and only moves their documents.
+    Consents are personal to the customer who gave them: a merge leaves them,
+    archived, on the merged customer and only moves their documents.
     """
 
     _name = "customer.consent"
@@ -53,7 +53,10 @@ class CustomerConsent(models.Model):
         for consent in self:
             consent.state = "revoked" if consent.revoked_on else "granted"
 
-    @api.depends("partner_id.trashed_at")
+    @api.depends("partner_id.trashed_at", "partner_id.merged_into_id")
     def _compute_active(self):
+        # A merged customer keeps its consents, archived, for an undo.
         for consent in self:
-            consent.active = not consent.partner_id.trashed_at
+            consent.active = not (
+                consent.partner_id.trashed_at or consent.partner_id.merged_into_id
+            )

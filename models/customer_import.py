@@ -494,6 +494,8 @@ class CustomerImport(models.AbstractModel):
             ("user_id", "!=", False),
             ("parent_id", "=", False),
             ("company_id", "in", [self.env.company.id, False]),
+            # A merged customer lives on only for an undo of its merge.
+            ("merged_into_id", "=", False),
         ]
 
     @api.model

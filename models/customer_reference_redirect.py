@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg2
@@ -6,15 +7,18 @@ from odoo import api, models
 from odoo.tools import SQL
 
 # Rows that only say "this partner is linked to that record". When the target
-# already has the same link, the source's row is a duplicate and is dropped
-# instead of failing the update. Relation tables of many2many fields are
-# treated the same way without being listed here. Key: (model, field); value:
+# already has the same link, the source's row is a duplicate: it is left on the
+# source instead of failing the update (the merge keeps the source, archived,
+# so an undo finds these rows where they were). Relation tables of many2many
+# fields are treated the same way without being listed here. Key: (model, field); value:
 # the columns that, together with the target, identify the duplicate.
 DEDUPLICATE_ON = {
     ("mail.followers", "partner_id"): ("res_model", "res_id"),
     ("mail.followers", "res_id"): ("partner_id",),
     # Two attendances of one event by the same partner would invite it twice.
     ("calendar.attendee", "partner_id"): ("event_id",),
+    # An account with the number the target already has is the same account.
+    ("res.partner.bank", "partner_id"): ("sanitized_acc_number",),
 }
 
 # Rows of these (model, field) pairs only count when these columns are empty:
@@ -24,13 +28,30 @@ REQUIRE_EMPTY = {
     ("ir.attachment", "res_id"): ("res_field",),
 }
 
+# Planner settings while the engine's statements over sets of ids run: they
+# leave PostgreSQL one way, from the ids through indexes, whatever its
+# statistics say (none after a migration, stale ones claiming that a column
+# holds a handful of distinct values when it holds millions). A column
+# without any index is still read, once. The penalty that disables a plan
+# node inflates the estimated cost past the JIT threshold, and compiling the
+# statement would then cost seconds: no JIT for these small statements.
+INDEX_DRIVEN_PLANS = {
+    "enable_seqscan": "off",
+    "enable_hashjoin": "off",
+    "enable_mergejoin": "off",
+    "jit": "off",
+}
+
 # Merge wizards point at the customers being merged; they must keep pointing
-# at the source until it is deleted (and then go with it).
+# at the source until it is deleted (and then go with it). Merge logs name the
+# two customers of their merge for good: their undo depends on it.
 EXCLUDED_MODELS = frozenset(
     {
         "customer.merge.wizard",
         "base.partner.merge.automatic.wizard",
         "base.partner.merge.line",
+        "customer.merge.log",
+        "customer.merge.log.line",
     }
 )
 
@@ -223,6 +244,38 @@ class CustomerReferenceRedirect(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    @contextmanager
+    def _index_driven_plans(self):
+        """Run the block's statements with INDEX_DRIVEN_PLANS, then put the
+        transaction's settings back. If the block fails, the caller's
+        savepoint rollback puts them back (they are transactional), and the
+        failed transaction could not run a statement anyway."""
+        cr = self.env.cr
+        names = list(INDEX_DRIVEN_PLANS)
+        cr.execute(
+            SQL(
+                "SELECT %s",
+                SQL(", ").join(SQL("current_setting(%s)", name) for name in names),
+            )
+        )
+        previous = cr.fetchone()
+        self._set_plan_settings(dict(INDEX_DRIVEN_PLANS))
+        yield
+        self._set_plan_settings(dict(zip(names, previous, strict=True)))
+
+    @api.model
+    def _set_plan_settings(self, settings):
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s",
+                SQL(", ").join(
+                    SQL("set_config(%s, %s, true)", name, value)
+                    for name, value in settings.items()
+                ),
+            )
+        )
+
+    @api.model
     def _sql_points_at(self, reference, alias, model_name, record_id):
         """Condition: row ``alias`` of the reference's table points at
         ``record_id`` (an SQL expression)."""
@@ -254,8 +307,9 @@ class CustomerReferenceRedirect(models.AbstractModel):
         return SQL(" AND ").join(conditions)
 
     @api.model
-    def _sql_target_has_it(self, reference, model_name):
-        """Condition: the target already has the link row ``t`` carries."""
+    def _sql_target_has_it(self, reference, model_name, target=None):
+        """Condition: the target (``m.dst`` unless given) already has the
+        link row ``t`` carries."""
         same_keys = [
             SQL("%s = %s", SQL.identifier("d", key), SQL.identifier("t", key))
             for key in reference.keys
@@ -263,7 +317,9 @@ class CustomerReferenceRedirect(models.AbstractModel):
         return SQL(
             "EXISTS (SELECT 1 FROM %s AS d WHERE %s AND %s)",
             SQL.identifier(reference.table),
-            self._sql_points_at(reference, "d", model_name, SQL("m.dst")),
+            self._sql_points_at(
+                reference, "d", model_name, SQL("m.dst") if target is None else target
+            ),
             SQL(" AND ").join(same_keys),
         )
 
@@ -276,9 +332,13 @@ class CustomerReferenceRedirect(models.AbstractModel):
         )
 
     @api.model
-    def _sql_returning(self, reference):
+    def _sql_returning(self, reference, with_source=True):
+        """The columns identifying a row of the reference's table, and with
+        ``with_source`` the source it pointed at (``src``)."""
         columns = [SQL("t.id")] if reference.has_id else []
         columns += [SQL.identifier("t", key) for key in reference.keys]
+        if with_source:
+            columns.append(SQL("m.src AS src"))
         return SQL(", ").join(columns or [SQL("1 AS one")])
 
     # ------------------------------------------------------------------
@@ -323,35 +383,41 @@ class CustomerReferenceRedirect(models.AbstractModel):
                     where,
                 )
             )
-        self.env.cr.execute(SQL(" UNION ALL ").join(selects))
-        return {index: (count, dup) for index, count, dup in self.env.cr.fetchall()}
+        with self._index_driven_plans():
+            self.env.cr.execute(SQL(" UNION ALL ").join(selects))
+            counts = self.env.cr.fetchall()
+        return {index: (count, dup) for index, count, dup in counts}
 
     @api.model
     def _redirect_references(self, references, model_name, mapping):
         """Point every reference to a source of ``mapping`` ({source id:
         target id}) at its target, one statement per column; a link the
-        target already has is dropped (deduplicating references only).
+        target already has stays on its source (deduplicating references
+        only).
 
         Runs in the caller's transaction: the caller wraps it in a savepoint
         so that a ``ReferenceConflictError`` leaves nothing changed.
         Returns {reference index: {"moved": rows, "dropped": rows}}, rows as
-        dicts of the RETURNING columns (id and key columns).
+        dicts of the RETURNING columns (id and key columns; for
+        company-dependent values also ``companies``, the keys that changed),
+        and under "defaults" the ids of the ``ir.default`` rows redirected.
         """
         self.env.flush_all()
         results = {}
-        for index, reference in enumerate(references):
-            try:
-                if reference.kind == "company_dependent":
-                    moved = self._redirect_company_dependent(reference, mapping)
-                    dropped = []
-                else:
-                    moved, dropped = self._redirect_column(
-                        reference, model_name, mapping
-                    )
-            except psycopg2.IntegrityError as error:
-                raise ReferenceConflictError(reference, error) from error
-            results[index] = {"moved": moved, "dropped": dropped}
-        self._redirect_defaults(model_name, mapping)
+        with self._index_driven_plans():
+            for index, reference in enumerate(references):
+                try:
+                    if reference.kind == "company_dependent":
+                        moved = self._redirect_company_dependent(reference, mapping)
+                        dropped = []
+                    else:
+                        moved, dropped = self._redirect_column(
+                            reference, model_name, mapping
+                        )
+                except psycopg2.IntegrityError as error:
+                    raise ReferenceConflictError(reference, error) from error
+                results[index] = {"moved": moved, "dropped": dropped}
+            results["defaults"] = self._redirect_defaults(model_name, mapping)
         self._recompute_after_redirect(references, results, mapping)
         return results
 
@@ -387,11 +453,11 @@ class CustomerReferenceRedirect(models.AbstractModel):
             # What still points at a source is exactly what the target had.
             cr.execute(
                 SQL(
-                    "DELETE FROM %s AS t USING %s WHERE %s RETURNING %s",
+                    "SELECT %s FROM %s AS t, %s WHERE %s",
+                    self._sql_returning(reference),
                     SQL.identifier(reference.table),
                     self._sql_mapping(mapping),
                     source_rows,
-                    self._sql_returning(reference),
                 )
             )
             dropped = cr.dictfetchall()
@@ -410,32 +476,41 @@ class CustomerReferenceRedirect(models.AbstractModel):
 
     @api.model
     def _redirect_company_dependent(self, reference, mapping):
+        """Rows as {"id", "companies"}: {company key: source} of the values
+        that moved, so that an undo puts back exactly those."""
         column = SQL.identifier("t", reference.column)
         self.env.cr.execute(
             SQL(
                 """
+                WITH old AS (
+                    SELECT t.id, jsonb_object_agg(e.key, m.src) AS companies
+                      FROM %(table)s AS t, jsonb_each(%(qualified)s) AS e,
+                           %(mapping)s
+                     WHERE %(rows)s AND e.value = to_jsonb(m.src)
+                     GROUP BY t.id)
                 UPDATE %(table)s AS t
                    SET %(column)s = (
                          SELECT jsonb_object_agg(
                                     e.key, COALESCE(to_jsonb(m.dst), e.value))
                            FROM jsonb_each(%(qualified)s) AS e
                            LEFT JOIN %(mapping)s ON e.value = to_jsonb(m.src))
-                 WHERE %(rows)s
-             RETURNING %(returning)s
+                  FROM old
+                 WHERE t.id = old.id
+             RETURNING t.id, old.companies
                 """,
                 table=SQL.identifier(reference.table),
                 column=SQL.identifier(reference.column),
                 qualified=column,
                 mapping=self._sql_mapping(mapping),
                 rows=self._sql_company_dependent_rows(reference, mapping),
-                returning=self._sql_returning(reference),
             )
         )
         return self.env.cr.dictfetchall()
 
     @api.model
     def _redirect_defaults(self, model_name, mapping):
-        """Default values (ir.default) of many2one fields to ``model_name``."""
+        """Default values (ir.default) of many2one fields to ``model_name``;
+        returns the rows changed as {"id", "src"}."""
         self.env.cr.execute(
             SQL(
                 """
@@ -446,11 +521,13 @@ class CustomerReferenceRedirect(models.AbstractModel):
                    AND f.ttype = 'many2one'
                    AND f.relation = %s
                    AND d.json_value = m.src::text
+             RETURNING d.id, m.src AS src
                 """,
                 self._sql_mapping(mapping),
                 model_name,
             )
         )
+        return self.env.cr.dictfetchall()
 
     @api.model
     def _changed_records(self, references, results, mapping, which=("moved",)):
@@ -516,3 +593,115 @@ class CustomerReferenceRedirect(models.AbstractModel):
             undecided -= kept
             touched |= {(fld.model_name, fld.name) for fld in kept}
         return skip | undecided
+
+    # ------------------------------------------------------------------
+    # Moving logged rows back (undo of a redirect)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _move_back(self, reference, model_name, source_id, target_id, rows, keys=()):
+        """Point the rows a redirect moved from ``source_id`` to
+        ``target_id`` back at ``source_id``, those that still point at the
+        target; one statement, driven from the given ids through the
+        table's primary key (or relation key), whatever the statistics.
+
+        :param rows: the moved rows' ids, or for relation tables without id
+            their first key column's values
+        :param keys: company-dependent values only: the company of each row
+        :returns: the rows moved back, as dicts like ``_redirect_references``
+            returns them (a row the source meanwhile has again stays)
+        """
+        if not rows:
+            return []
+        if reference.kind == "company_dependent":
+            return self._move_back_company_dependent(
+                reference, source_id, target_id, rows, keys
+            )
+        table = SQL.identifier(reference.table)
+        if reference.has_id:
+            driver = SQL("t.id = u.id")
+        else:
+            driver = SQL("%s = u.id", SQL.identifier("t", reference.keys[0]))
+        source_value = (
+            SQL("concat(%s, ',', %s::int)", model_name, source_id)
+            if reference.kind == "reference"
+            else SQL("%s", source_id)
+        )
+        conditions = [
+            driver,
+            self._sql_points_at(reference, "t", model_name, SQL("%s", target_id)),
+        ]
+        if reference.deduplicates:
+            conditions.append(
+                SQL(
+                    "NOT %s",
+                    self._sql_target_has_it(
+                        reference, model_name, SQL("%s", source_id)
+                    ),
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s AS t SET %s = %s FROM unnest(%s::int[]) AS u(id) "
+                "WHERE %s RETURNING %s",
+                table,
+                SQL.identifier(reference.column),
+                source_value,
+                list(rows),
+                SQL(" AND ").join(conditions),
+                self._sql_returning(reference, with_source=False),
+            )
+        )
+        return self.env.cr.dictfetchall()
+
+    @api.model
+    def _move_back_company_dependent(self, reference, source_id, target_id, rows, keys):
+        column = SQL.identifier("t", reference.column)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH back AS (
+                    SELECT u.id, jsonb_object_agg(u.company, to_jsonb(%(src)s::int))
+                                 AS vals
+                      FROM unnest(%(ids)s::int[], %(companies)s::text[])
+                                AS u(id, company)
+                      JOIN %(table)s AS t ON t.id = u.id
+                     WHERE %(column)s -> u.company = to_jsonb(%(dst)s::int)
+                     GROUP BY u.id)
+                UPDATE %(table)s AS t
+                   SET %(name)s = %(column)s || back.vals
+                  FROM back
+                 WHERE t.id = back.id
+             RETURNING t.id
+                """,
+                table=SQL.identifier(reference.table),
+                name=SQL.identifier(reference.column),
+                column=column,
+                src=source_id,
+                dst=target_id,
+                ids=list(rows),
+                companies=[str(key) for key in keys],
+            )
+        )
+        return self.env.cr.dictfetchall()
+
+    @api.model
+    def _move_back_defaults(self, source_id, target_id, ids):
+        """The ``ir.default`` rows of ``ids`` that still hold the target."""
+        if not ids:
+            return []
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE ir_default AS d
+                   SET json_value = %s
+                  FROM unnest(%s::int[]) AS u(id)
+                 WHERE d.id = u.id AND d.json_value = %s
+             RETURNING d.id
+                """,
+                str(source_id),
+                list(ids),
+                str(target_id),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]

@@ -1,17 +1,20 @@
-import psycopg2
-
-from odoo import models
-from odoo.exceptions import AccessError, RedirectWarning, UserError
-from odoo.tools import SQL
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, create_index
 
 from .customer_linked_records import COUNTED_KINDS
 from .customer_reference_redirect import ReferenceConflictError
 
 MERGE_GROUPS = ("base.group_partner_manager", "sales_team.group_sale_manager")
 
-# Consents are personal to the customer who gave them: a merge drops the
-# source's consents (and moves their documents) instead of moving them.
+# Consents are personal to the customer who gave them: a merge leaves the
+# source's consents on it, archived with it, and moves their documents.
 CONSENT_FIELD = ("customer.consent", "partner_id")
+
+# Set by the merge engine and its undo only.
+MERGE_MARK_FIELDS = frozenset(
+    {"merged_into_id", "merged_at", "merged_by_id", "merged_external_ref"}
+)
 
 # History counter: the (model, field) references it counts the records of.
 HISTORY_COUNTS = {kind.count_field: kind.merge_refs for kind in COUNTED_KINDS}
@@ -22,6 +25,115 @@ class ResPartner(models.Model):
     # res_partner.py: its rules and engine read better together than spread
     # over the partner's trash and transfer code.
     _inherit = "res.partner"
+
+    # A merged customer stays, archived, until the trash retention has passed,
+    # so that its merge can be undone.
+    merged_into_id = fields.Many2one(
+        "res.partner",
+        string="Merged Into",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+    )
+    merged_at = fields.Datetime(string="Merged on", readonly=True, copy=False)
+    merged_by_id = fields.Many2one(
+        "res.users", string="Merged by", readonly=True, copy=False
+    )
+    merged_external_ref = fields.Char(
+        string="External ID Before Merge",
+        readonly=True,
+        copy=False,
+        help="The External ID this customer had when it was merged; it no "
+        "longer counts for imports, and comes back if the merge is undone.",
+    )
+    merge_log_count = fields.Integer(compute="_compute_merge_log_count")
+
+    def init(self):
+        super().init()
+        # Odoo indexes calendar attendances by nothing but their id: moving a
+        # customer's attendances (merge, undo) and checking that the other
+        # customer does not attend the same event would read the whole table
+        # once per attendance (measured by tests/test_customer_merge_plans.py).
+        create_index(
+            self.env.cr,
+            "calendar_attendee_partner_id_event_id_index",
+            "calendar_attendee",
+            ["partner_id", "event_id"],
+        )
+
+    def _compute_merge_log_count(self):
+        counts = dict(
+            self.env["customer.merge.log"]._read_group(
+                [("target_partner_id", "in", self.ids)],
+                ["target_partner_id"],
+                ["__count"],
+            )
+        )
+        for partner in self:
+            partner.merge_log_count = counts.get(partner, 0)
+
+    def action_view_merge_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "crm_customer_ownership.customer_merge_log_action"
+        )
+        action["domain"] = [("target_partner_id", "=", self.id)]
+        return action
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_merge_marks_untouched(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_merge_marks_untouched(vals)
+        if vals.get("active") and not self.env.context.get("customer_merge_engine"):
+            merged = self.with_context(active_test=False).filtered("merged_into_id")
+            if merged:
+                raise UserError(
+                    self.env._(
+                        "Customer %(merged)s was merged into %(kept)s and cannot "
+                        "be restored by hand: undo the merge from its log "
+                        "(Contacts > Configuration > Customer Merges) instead.",
+                        merged=merged[0].display_name,
+                        kept=merged[0].merged_into_id.display_name,
+                    )
+                )
+        return super().write(vals)
+
+    def unlink(self):
+        # The purge (or anyone) deleting a merged customer ends the chance to
+        # undo its merge.
+        self.env["customer.merge.log"].sudo().search(
+            [("source_partner_id", "in", self.ids), ("state", "=", "done")]
+        ).write({"state": "expired"})
+        return super().unlink()
+
+    def _keep_as_archived(self, references):
+        # A merged customer the purge cannot delete stays archived and
+        # marked; its merge can no longer be undone.
+        merged = self.filtered("merged_at")
+        if merged:
+            self.env["customer.merge.log"].sudo().search(
+                [("source_partner_id", "in", merged.ids), ("state", "=", "done")]
+            ).write({"state": "expired"})
+            merged.with_context(customer_merge_engine=True).write({"merged_at": False})
+        return super()._keep_as_archived(references)
+
+    def _check_merge_marks_untouched(self, vals):
+        if MERGE_MARK_FIELDS.intersection(vals) and not self.env.context.get(
+            "customer_merge_engine"
+        ):
+            raise UserError(
+                self.env._(
+                    "The merge marks of a customer (%(fields)s) are set by the "
+                    "merge and its undo only: merge the customers or undo the "
+                    "merge instead.",
+                    fields=", ".join(sorted(MERGE_MARK_FIELDS.intersection(vals))),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Rules: one function each, all called by _check_merge_rules, which
@@ -256,14 +368,21 @@ class ResPartner(models.Model):
         """Merge this customer (the wrong one) into ``target`` (the right one).
 
         Every reference to this customer in every installed model moves to
-        ``target``, its consents are dropped and their documents attached to
-        ``target``, the merge is written to ``target``'s chatter and to the
-        ownership history, and this customer is deleted. On any refusal or
-        failure nothing changes and a UserError says why. Returns a summary.
+        ``target`` (links ``target`` already has stay here), its consents stay
+        with it and their documents are attached to ``target``, the merge is
+        written to ``target``'s chatter and to the ownership history, and this
+        customer is archived and marked as merged into ``target``: it leaves
+        every list and lookup, and the trash purge deletes it once the
+        retention has passed. On any refusal or failure nothing changes and a
+        UserError says why.
+
+        Returns the ``customer.merge.log`` of the merge, which records every
+        row that moved so that ``action_undo`` can move exactly them back.
         """
         self.ensure_one()
         target.ensure_one()
         Redirect = self.env["customer.reference.redirect"]
+        MergeLog = self.env["customer.merge.log"]
         names = self._merge_names(target)
         try:
             with self.env.cr.savepoint():
@@ -277,9 +396,10 @@ class ResPartner(models.Model):
                     "consents": self._merge_consent_labels(consents),
                     "documents": documents.mapped("name"),
                 }
+                lines = MergeLog._lines_from_documents(documents, target)
                 documents.write({"res_model": target._name, "res_id": target.id})
-                consents.unlink()
-                summary["bank_accounts"] = self._merge_bank_accounts(target)
+                numbers, bank_lines = self._merge_bank_accounts(target)
+                summary["bank_accounts"] = numbers
                 references = Redirect._find_references(
                     "res.partner", exclude_fields={CONSENT_FIELD}
                 )
@@ -287,13 +407,17 @@ class ResPartner(models.Model):
                 results = Redirect._redirect_references(
                     references, "res.partner", mapping
                 )
+                lines += bank_lines + MergeLog._lines_from_redirect(
+                    "res.partner", references, results, mapping
+                )
                 summary.update(
                     self._merge_summarize(references, results),
                     counts=self._merge_history_counts(references, results, mapping),
                 )
                 self._merge_write_history(target, summary, from_user)
                 target._merge_post_audit(summary)
-                self._merge_delete_source(target)
+                self._merge_archive_source(target)
+                log = MergeLog._create_for_merge(self, target, summary, lines)
         except ReferenceConflictError as conflict:
             # Named only now: the failed statement aborted the transaction
             # until the savepoint was rolled back.
@@ -309,7 +433,7 @@ class ResPartner(models.Model):
                     **names,
                 )
             ) from conflict.error
-        return summary
+        return log
 
     def _merge_lock(self, target):
         # Two merges (or a merge and a transfer) of the same customers at once
@@ -360,8 +484,9 @@ class ResPartner(models.Model):
     def _merge_bank_accounts(self, target):
         """A bank account the target already has (same number) is the same
         account: what points at the source's copy is pointed at the target's
-        and the copy is dropped. Other accounts move with the other links.
-        Returns the numbers of the dropped copies."""
+        and the copy stays with the source. Other accounts move with the
+        other links. Returns (the numbers of the copies, merge log lines of
+        what was pointed at the target's accounts)."""
         self.env.cr.execute(
             SQL(
                 """
@@ -377,18 +502,18 @@ class ResPartner(models.Model):
         )
         duplicates = dict(self.env.cr.fetchall())
         if not duplicates:
-            return []
+            return [], []
         Redirect = self.env["customer.reference.redirect"]
-        Redirect._redirect_references(
-            Redirect._find_references("res.partner.bank"),
-            "res.partner.bank",
-            duplicates,
+        references = Redirect._find_references("res.partner.bank")
+        results = Redirect._redirect_references(
+            references, "res.partner.bank", duplicates
         )
-        # sudo: the merge drops the copy, not the user's delete right.
+        # sudo: account numbers of the customers being merged, for the audit.
         copies = self.env["res.partner.bank"].sudo().browse(list(duplicates))
-        numbers = copies.mapped("acc_number")
-        copies.unlink()
-        return numbers
+        lines = self.env["customer.merge.log"]._lines_from_redirect(
+            "res.partner.bank", references, results, duplicates
+        )
+        return copies.mapped("acc_number"), lines
 
     def _merge_reference_label(self, reference):
         """{"model": ..., "field": ...} naming a reference for people."""
@@ -463,23 +588,54 @@ class ResPartner(models.Model):
         )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
-    def _merge_delete_source(self, target):
-        names = self._merge_names(target)
-        try:
-            # sudo: the merge right stands for deleting the duplicate; a sales
-            # administrator may not delete contacts otherwise.
-            self.sudo().unlink()
-        except (UserError, RedirectWarning, psycopg2.Error) as error:
-            reason = (
-                error.diag.message_primary
-                if isinstance(error, psycopg2.Error)
-                else error.args[0]
-            )
-            raise UserError(
-                self.env._(
-                    "Customer %(merged)s cannot be deleted, so it was not merged "
-                    "into %(kept)s and nothing was changed: %(reason)s",
-                    reason=reason,
-                    **names,
+    def _merge_archive_source(self, target):
+        """Archive this customer and mark it as merged into ``target``. Its
+        External ID is set aside: the salesperson's next import must find
+        ``target``, not this customer, and the number must be free for it."""
+        # sudo: the merge right stands for writing the merge marks, which
+        # only the engine may set.
+        self.sudo().with_context(customer_merge_engine=True).write(
+            {
+                "active": False,
+                "merged_into_id": target.id,
+                "merged_at": fields.Datetime.now(),
+                "merged_by_id": self.env.uid,
+                "merged_external_ref": self.external_ref,
+                "external_ref": False,
+            }
+        )
+
+    def _merge_restore_source(self, failures):
+        """Make this merged customer active and unmarked again, with its
+        External ID unless another customer of its salesperson took it
+        since (then ``failures`` says so)."""
+        self.ensure_one()
+        vals = dict.fromkeys(MERGE_MARK_FIELDS, False)
+        vals["active"] = True
+        number = self.merged_external_ref
+        if number:
+            # sudo: the number is unique per salesperson, whoever may see
+            # the other customers.
+            holder = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search(
+                    [("user_id", "=", self.user_id.id), ("external_ref", "=", number)],
+                    limit=1,
                 )
-            ) from error
+            )
+            if holder:
+                failures.append(
+                    self.env._(
+                        "External ID %(number)s: customer %(holder)s has it now, "
+                        "so %(merged)s was restored without it.",
+                        number=number,
+                        holder=holder.display_name,
+                        merged=self.display_name,
+                    )
+                )
+            else:
+                vals["external_ref"] = number
+        # sudo: the merge marks are the engine's; the undo checked the merge
+        # right on both customers.
+        self.sudo().with_context(customer_merge_engine=True).write(vals)

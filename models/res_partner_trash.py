@@ -30,6 +30,7 @@ OWN_DATA_MODELS = frozenset(
         "customer.visit.block",
         "customer.consent",
         "customer.ownership.history",
+        "customer.merge.log",
     }
 )
 # Single fields of other models that are bookkeeping, not business documents.
@@ -374,7 +375,14 @@ class ResPartner(models.Model):
         bounded batch per run; the cron reschedules itself at once while
         customers remain."""
         limit = fields.Datetime.now() - timedelta(days=self._get_trash_retention_days())
-        domain = [("trashed_at", "<", limit), ("active", "=", False)]
+        # Merged customers go the same way once their merge can no longer be
+        # undone.
+        domain = [
+            "|",
+            ("trashed_at", "<", limit),
+            ("merged_at", "<", limit),
+            ("active", "=", False),
+        ]
         partners = self.with_context(active_test=False).search(
             domain, order="trashed_at, id", limit=batch_size
         )

@@ -7,6 +7,9 @@ from . import test_default_salesperson
 from . import test_customer_merge_rules
 from . import test_customer_merge_moves
 from . import test_customer_merge_parity
+from . import test_customer_merge_undo
+from . import test_customer_merge_plans
+from . import test_customer_merge_race
 from . import test_customer_import
 from . import test_customer_import_transfer
 from . import test_query_plans

@@ -1,6 +1,7 @@
 import base64
 
 from odoo.tests import new_test_user
+from odoo.tools import SQL
 
 from .common import CustomerOwnershipCase
 
@@ -57,6 +58,21 @@ class CustomerMergeCase(CustomerOwnershipCase):
         )
         return wizard.action_merge()
 
+    def assertMergedAway(self, source, target):
+        """The wrong customer is kept for an undo, archived, marked as merged
+        into ``target``, and out of every list and lookup."""
+        self.assertTrue(source.exists())
+        self.assertRecordValues(
+            source.with_context(active_test=False),
+            [{"active": False, "merged_into_id": target.id, "external_ref": False}],
+        )
+        self.assertTrue(source.merged_at)
+        Partner = self.env["res.partner"]
+        self.assertNotIn(source, Partner.search([("name", "=", source.name)]))
+        self.assertNotIn(
+            source.id, [pid for pid, _name in Partner.name_search(source.name)]
+        )
+
     def _attachment(self, name, res_model=False, res_id=0):
         return self.env["ir.attachment"].create(
             {
@@ -93,13 +109,24 @@ class CustomerMergeCase(CustomerOwnershipCase):
             )
             snapshot[partner.id] = {
                 "exists": bool(partner.exists()),
-                "values": partner.exists().read(
-                    ["name", "email", "phone", "parent_id", "user_id"]
+                "values": partner.exists()
+                .with_context(active_test=False)
+                .read(
+                    [
+                        "name",
+                        "email",
+                        "phone",
+                        "parent_id",
+                        "user_id",
+                        "active",
+                        "external_ref",
+                        "merged_into_id",
+                    ]
                 ),
                 "references": Redirect._count_references(
                     references, "res.partner", {partner.id: 0}
                 ),
-                "consents": consents.ids,
+                "consents": consents.read(["active"]),
                 "documents": [
                     (doc.id, doc.res_model, doc.res_id) for doc in consents.document_ids
                 ],
@@ -108,3 +135,71 @@ class CustomerMergeCase(CustomerOwnershipCase):
                 ),
             }
         return snapshot
+
+    def _links(self, *partners):
+        """Every row of every table that points at one of ``partners``, as
+        {(table, column): {row key: partner id}}: found by the same generic
+        discovery as the merge, consents and ``ir.default`` included, plus
+        where each consent document is attached. A row key is the row's id,
+        or for relation tables without id its other column's value."""
+        env = self.env(su=True)
+        env.flush_all()
+        Redirect = env["customer.reference.redirect"]
+        ids = [partner.id for partner in partners]
+        cr = env.cr
+        links = {}
+        for reference in Redirect._find_references("res.partner"):
+            if reference.kind == "company_dependent":
+                continue
+            if reference.has_id:
+                key = SQL("t.id")
+            elif reference.keys:
+                key = SQL.identifier("t", reference.keys[0])
+            else:
+                continue
+            for partner_id in ids:
+                cr.execute(
+                    SQL(
+                        "SELECT %s FROM %s AS t WHERE %s",
+                        key,
+                        SQL.identifier(reference.table),
+                        Redirect._sql_points_at(
+                            reference, "t", "res.partner", SQL("%s", partner_id)
+                        ),
+                    )
+                )
+                rows = links.setdefault((reference.table, reference.column), {})
+                rows.update(
+                    dict.fromkeys((row[0] for row in cr.fetchall()), partner_id)
+                )
+        cr.execute(
+            SQL(
+                """
+                SELECT d.id, d.json_value FROM ir_default d
+                  JOIN ir_model_fields f ON f.id = d.field_id
+                 WHERE f.ttype = 'many2one' AND f.relation = 'res.partner'
+                   AND d.json_value = ANY(%s)
+                """,
+                [str(i) for i in ids],
+            )
+        )
+        links[("ir_default", "json_value")] = dict(cr.fetchall())
+        consents = (
+            env["customer.consent"]
+            .with_context(active_test=False)
+            .search([("partner_id", "in", ids)])
+        )
+        links[("customer_consent", "active")] = {c.id: c.active for c in consents}
+        links[("ir_attachment", "consent_document")] = {
+            doc.id: (doc.res_model, doc.res_id) for doc in consents.document_ids
+        }
+        return {key: rows for key, rows in links.items() if rows}
+
+    def assertLinksRestored(self, before, after):
+        """Every row linked before is linked as before; rows that did not
+        exist before (notes of the merge and the undo) are not compared."""
+        for key, rows in before.items():
+            now = after.get(key, {})
+            self.assertEqual(
+                {row: now.get(row) for row in rows}, rows, f"{key[0]}.{key[1]}"
+            )

@@ -74,7 +74,7 @@ class TestCustomerMergeMoves(CustomerMergeCase):
 
         self._merge(source, target)
 
-        self.assertFalse(source.exists())
+        self.assertMergedAway(source, target)
         self.assertEqual(leads.partner_id, target)
         # Editable fields the leads took from the customer are their own data.
         self.assertEqual(set(leads.mapped("email_from")), {"wrong@example.com"})
@@ -150,8 +150,10 @@ class TestCustomerMergeMoves(CustomerMergeCase):
         self._merge(source, target)
 
         self.assertEqual(target.bank_ids, own | kept)
+        # The copy stays with the merged customer, for an undo.
         self.assertEqual(
-            Bank.search_count([("sanitized_acc_number", "like", "AT61")]), 1
+            Bank.search([("sanitized_acc_number", "like", "AT61")]).partner_id,
+            source | target,
         )
         self.assertIn(shared, target.message_ids[0].body)
 
@@ -214,9 +216,13 @@ class TestCustomerMergeMoves(CustomerMergeCase):
         self.assertEqual(alone.partner_ids, target)
         self.assertEqual(alone.attendee_ids.partner_id, target)
         self.assertEqual(together.partner_ids, target)
-        # One attendance per partner: the target does not get invited twice.
-        self.assertEqual(len(together.attendee_ids), 1)
-        self.assertEqual(together.attendee_ids.partner_id, target)
+        # One attendance per partner: the target does not get invited twice;
+        # the merged customer's own stays with it (archived) for an undo.
+        self.assertEqual(
+            together.attendee_ids.filtered(lambda a: a.partner_id == target).ids,
+            together.attendee_ids.filtered("partner_id.active").ids,
+        )
+        self.assertEqual(len(together.attendee_ids), 2)
         # Odoo's own wizard looks for a model named "calendar" and leaves these.
         self.assertEqual((linked.res_model, linked.res_id), ("res.partner", target.id))
 
@@ -236,9 +242,11 @@ class TestCustomerMergeMoves(CustomerMergeCase):
 
         self._merge(source, target)
 
-        self.assertEqual(both.partner_ids, target)
-        self.assertEqual(both.notification_ids.res_partner_id, target)
-        self.assertEqual(len(both.notification_ids), 1)
+        # B keeps its own recipient row and notification; A's stay with A
+        # (archived) for an undo: the message did go to both.
+        self.assertEqual(both.partner_ids, source | target)
+        self.assertEqual(both.notification_ids.res_partner_id, source | target)
+        self.assertEqual(len(both.notification_ids), 2)
         self.assertEqual(only.partner_ids, target)
         self.assertEqual(only.notification_ids.res_partner_id, target)
         self.assertEqual(authored.author_id, target)
@@ -319,7 +327,7 @@ class TestCustomerMergeMoves(CustomerMergeCase):
 
     # Consents -----------------------------------------------------------
 
-    def test_consents_dropped_and_their_documents_kept_on_the_target(self):
+    def test_consents_archived_and_their_documents_kept_on_the_target(self):
         source, target = self._pair()
         dropped = self._consent(source, "Newsletter", documents=["newsletter.pdf"])
         revoked = self._consent(source, "Phone calls", documents=["calls.pdf"])
@@ -330,7 +338,9 @@ class TestCustomerMergeMoves(CustomerMergeCase):
 
         self._merge(source, target)
 
-        self.assertFalse((dropped | revoked).exists())
+        # Kept with the merged customer, archived, for an undo.
+        self.assertEqual((dropped | revoked).partner_id, source)
+        self.assertEqual((dropped | revoked).mapped("active"), [False, False])
         self.assertEqual(target.consent_ids, own)
         self.assertEqual(own.document_ids.mapped("name"), ["visits.pdf"])
         self.assertEqual(len(documents.exists()), 3)
@@ -374,7 +384,7 @@ class TestCustomerMergeMoves(CustomerMergeCase):
                     "mode": "merge",
                     "origin": "merge",
                     "source_name": "Wrong Customer [H900]",
-                    "source_partner_id": False,
+                    "source_partner_id": source.id,
                     "from_user_id": self.huber.id,
                     "to_user_id": self.maier.id,
                     "user_id": self.sales_manager.id,
@@ -419,28 +429,26 @@ class TestCustomerMergeMoves(CustomerMergeCase):
         self.assertEqual(self._snapshot(source, target), before)
         self.assertEqual(leads.partner_id, source)
 
-    def test_source_that_cannot_be_deleted_changes_nothing(self):
+    def test_failure_when_archiving_the_source_changes_nothing(self):
         source, target = self._pair()
         self._consent(source, documents=["signed.pdf"])
         self._consent(target)
         self.env["crm.lead"].create({"name": "Deal", "partner_id": source.id})
         Partner = self.registry["res.partner"]
-        unlink = Partner.unlink
 
-        def locked_unlink(records):
-            if source in records:
-                raise UserError(records.env._("Customer is locked by accounting."))
-            return unlink(records)
+        def locked_archive(records, target):
+            raise UserError(records.env._("Customer is locked by accounting."))
 
         before = self._snapshot(source, target)
-        self.patch(Partner, "unlink", locked_unlink)
-        with self.assertRaises(UserError) as caught:
+        self.patch(Partner, "_merge_archive_source", locked_archive)
+        with self.assertRaisesRegex(UserError, "locked by accounting"):
             self._merge(source, target)
-        message = caught.exception.args[0]
-        self.assertIn("cannot be deleted", message)
-        self.assertIn("locked by accounting", message)
-        self.assertIn("Right Customer", message)
         self.assertEqual(self._snapshot(source, target), before)
+        self.assertFalse(
+            self.env["customer.merge.log"].search(
+                [("target_partner_id", "=", target.id)]
+            )
+        )
 
     # Wizard -------------------------------------------------------------
 
@@ -488,4 +496,4 @@ class TestCustomerMergeMoves(CustomerMergeCase):
         self.assertEqual(
             (result["res_model"], result["res_id"]), ("res.partner", target.id)
         )
-        self.assertFalse(source.exists())
+        self.assertMergedAway(source, target)

@@ -20,8 +20,8 @@ class TestCustomerMergeRules(CustomerMergeCase):
 
     def assertMerged(self, source, target, user=None):
         self._merge(source, target, user=user)
-        self.assertFalse(source.exists())
-        self.assertTrue(target.exists())
+        self.assertMergedAway(source, target)
+        self.assertTrue(target.active)
 
     # Identity -----------------------------------------------------------
 

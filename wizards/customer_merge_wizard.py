@@ -13,10 +13,11 @@ class CustomerMergeWizard(models.TransientModel):
         "res.partner",
         string="Wrong Customer",
         required=True,
-        # The merge deletes it; the wizard goes with it.
+        # The purge deletes it after the merge; the wizard goes with it.
         ondelete="cascade",
         help="Merged away: everything linked to it moves to the right customer, "
-        "then it is deleted.",
+        "then it is archived; the merge can be undone until the trash "
+        "retention has passed.",
     )
     target_partner_id = fields.Many2one(
         "res.partner",
@@ -61,7 +62,8 @@ class CustomerMergeWizard(models.TransientModel):
             )
 
     def action_merge(self):
-        """Merge the wrong customer into the right one and open the right one."""
+        """Merge the wrong customer into the right one and open the right one
+        (its Merges button leads to the merge's log and its undo)."""
         self.ensure_one()
         target = self.target_partner_id
         self.source_partner_id._merge_into(target)

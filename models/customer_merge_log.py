@@ -1,0 +1,544 @@
+from collections import defaultdict
+from datetime import timedelta
+
+import psycopg2
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_datetime
+
+from .res_partner_merge import CONSENT_FIELD, HISTORY_COUNTS
+
+# How many row ids an undo's chatter note names per kind of record it could
+# not move back; the log keeps them all.
+NAMED_ROWS = 20
+
+
+class CustomerMergeLog(models.Model):
+    """One merge of a wrong customer into the right one: who, when, and every
+    row that moved, so that ``action_undo`` can move exactly them back while
+    the merged customer still exists (until the trash retention has passed).
+    Written by the merge engine only."""
+
+    _name = "customer.merge.log"
+    _description = "Customer Merge"
+    _order = "date desc, id desc"
+    _rec_name = "source_name"
+
+    source_partner_id = fields.Many2one(
+        "res.partner",
+        string="Merged Customer",
+        index=True,
+        ondelete="set null",
+        readonly=True,
+        help="The wrong customer, archived and marked as merged; empty once "
+        "the purge has deleted it.",
+    )
+    source_name = fields.Char(
+        string="Merged Customer Name",
+        readonly=True,
+        help="Name and External ID of the merged customer.",
+    )
+    target_partner_id = fields.Many2one(
+        "res.partner",
+        string="Merged Into",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Merged by", required=True, readonly=True, index=True
+    )
+    date = fields.Datetime(string="Merged on", required=True, readonly=True, index=True)
+    state = fields.Selection(
+        [("done", "Done"), ("undone", "Undone"), ("expired", "Expired")],
+        required=True,
+        default="done",
+        readonly=True,
+        index=True,
+        help="Done: the merge can be undone until the merged customer is "
+        "purged. Undone: everything moved back. Expired: the merged customer "
+        "was purged.",
+    )
+    undo_deadline = fields.Datetime(
+        string="Undo Possible Until", compute="_compute_undo_deadline"
+    )
+    undone_by_id = fields.Many2one("res.users", string="Undone by", readonly=True)
+    undone_at = fields.Datetime(string="Undone on", readonly=True)
+    undo_report = fields.Text(
+        readonly=True, help="What the undo could not move back, and why."
+    )
+    line_ids = fields.One2many(
+        "customer.merge.log.line", "log_id", string="What Moved", readonly=True
+    )
+    company_id = fields.Many2one(
+        related="target_partner_id.company_id", store=True, index=True
+    )
+
+    @api.depends("date", "state")
+    def _compute_undo_deadline(self):
+        retention = timedelta(days=self.env["res.partner"]._get_trash_retention_days())
+        for log in self:
+            log.undo_deadline = log.state == "done" and log.date + retention
+
+    # ------------------------------------------------------------------
+    # Recording (called by res.partner._merge_into)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_for_merge(self, source, target, summary, lines):
+        # sudo: users only read the log; the engine writes it.
+        return self.sudo().create(
+            {
+                "source_partner_id": source.id,
+                "source_name": summary["source_name"],
+                "target_partner_id": target.id,
+                "user_id": self.env.uid,
+                "date": source.merged_at,
+                "line_ids": [Command.create(line) for line in lines],
+            }
+        )
+
+    @api.model
+    def _lines_from_redirect(self, model_name, references, results, mapping):
+        """Log line values for what ``_redirect_references`` moved (and left
+        on the source because the target had it): one line per column and
+        source, the rows as ids (or relation keys) to find them again."""
+        Partner = self.env["res.partner"]
+        lines = []
+        for index, reference in enumerate(references):
+            label = None
+            for action, key in (("moved", "moved"), ("kept", "dropped")):
+                rows = results[index][key]
+                if not rows:
+                    continue
+                if label is None:
+                    label = Partner._merge_reference_label(reference)
+                by_source = defaultdict(lambda: ([], []))
+                for row in rows:
+                    if reference.kind == "company_dependent":
+                        for company, src in row["companies"].items():
+                            by_source[src][0].append(row["id"])
+                            by_source[src][1].append(company)
+                    elif reference.has_id:
+                        by_source[row["src"]][0].append(row["id"])
+                    elif reference.keys:
+                        by_source[row["src"]][0].append(row[reference.keys[0]])
+                    else:
+                        # Nothing identifies the row: counted, not undoable.
+                        by_source[row["src"]][1].append(None)
+                for src, (ids, keys) in by_source.items():
+                    lines.append(
+                        {
+                            "action": action,
+                            "model_name": model_name,
+                            "source_id": src,
+                            "target_id": mapping[src],
+                            "kind": reference.kind,
+                            "table_name": reference.table,
+                            "column_name": reference.column,
+                            "label": f"{label['model']} ({label['field']})",
+                            "count": len(ids) or len(keys),
+                            "row_ids": ids,
+                            "key_values": keys if ids else [],
+                        }
+                    )
+        defaults = defaultdict(list)
+        for row in results.get("defaults", ()):
+            defaults[row["src"]].append(row["id"])
+        lines += [
+            {
+                "action": "moved",
+                "model_name": model_name,
+                "source_id": src,
+                "target_id": mapping[src],
+                "kind": "default",
+                "table_name": "ir_default",
+                "column_name": "json_value",
+                "label": self.env._("Default Values"),
+                "count": len(ids),
+                "row_ids": ids,
+                "key_values": [],
+            }
+            for src, ids in defaults.items()
+        ]
+        return lines
+
+    @api.model
+    def _lines_from_documents(self, documents, target):
+        """Log line values for consent documents about to be attached to
+        ``target``: where each was attached before."""
+        by_origin = defaultdict(lambda: ([], []))
+        for document in documents:
+            ids, res_ids = by_origin[document.res_model or ""]
+            ids.append(document.id)
+            res_ids.append(document.res_id or 0)
+        label = self.env._("Consent Documents")
+        return [
+            {
+                "action": "moved",
+                "model_name": target._name,
+                "source_id": 0,
+                "target_id": target.id,
+                "kind": "document",
+                "table_name": "ir_attachment",
+                "column_name": "res_id",
+                "res_model": res_model,
+                "label": label,
+                "count": len(ids),
+                "row_ids": ids,
+                "key_values": res_ids,
+            }
+            for res_model, (ids, res_ids) in by_origin.items()
+        ]
+
+    # ------------------------------------------------------------------
+    # Undo
+    # ------------------------------------------------------------------
+
+    def action_undo(self):
+        """Undo these merges: every row the merge moved that still points at
+        the right customer goes back to the merged one, which becomes active
+        again with its consents and their documents. Records added to the
+        right customer since stay there. Callable over XML-RPC."""
+        for log in self:
+            log._undo()
+        return True
+
+    def _names(self):
+        return {
+            "merged": self.source_partner_id.display_name or self.source_name,
+            "kept": self.target_partner_id.display_name,
+        }
+
+    def _check_undoable(self):
+        """Raise a UserError (AccessError for permissions) naming both
+        customers unless this merge can be undone by the current user now."""
+        names = self._names()
+        if self.state == "undone":
+            raise UserError(
+                self.env._(
+                    "The merge of %(merged)s into %(kept)s was already undone on "
+                    "%(date)s by %(user)s: there is nothing left to undo.",
+                    date=format_datetime(self.env, self.undone_at),
+                    user=self.undone_by_id.name,
+                    **names,
+                )
+            )
+        source = self.source_partner_id.with_context(active_test=False)
+        if self.state == "expired" or not source:
+            raise UserError(
+                self.env._(
+                    "The merge of %(merged)s into %(kept)s can no longer be "
+                    "undone: the merged customer was deleted when the trash "
+                    "retention had passed. Sort its records out by hand.",
+                    **names,
+                )
+            )
+        target = self.target_partner_id
+        if source.merged_into_id != target:
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s is no longer merged into %(kept)s but "
+                    "into %(other)s: undo the merge into %(other)s first.",
+                    other=source.merged_into_id.display_name
+                    or self.env._("no customer"),
+                    **names,
+                )
+            )
+        # Undoing a merge is a merge the other way: the same right.
+        source._check_merge_permission(target)
+        if target.trashed_at:
+            raise UserError(
+                self.env._(
+                    "Customer %(kept)s is in the trash, so the merge of "
+                    "%(merged)s into it cannot be undone: restore %(kept)s "
+                    "first.",
+                    **names,
+                )
+            )
+
+    def _lock_for_undo(self):
+        # One undo at a time, and no transfer or merge of either customer
+        # while the rows move back: the second undo waits, then finds the
+        # log undone; a transfer of the right customer waits or is refused.
+        self.env.cr.execute(
+            SQL("SELECT id FROM customer_merge_log WHERE id = %s FOR UPDATE", self.id)
+        )
+        self.invalidate_recordset(["state", "source_partner_id"])
+        partners = self.source_partner_id | self.target_partner_id
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                partners.ids,
+            )
+        )
+        partners.invalidate_recordset()
+
+    def _undo(self):
+        self.ensure_one()
+        self._lock_for_undo()
+        self._check_undoable()
+        source = self.source_partner_id.with_context(active_test=False)
+        target = self.target_partner_id
+        self.env.flush_all()
+        # sudo: users only read the log; its rows are the engine's data.
+        lines = self.sudo().line_ids.filtered(lambda line: line.action == "moved")
+        failures = []
+        results_by_model = {}
+        for model_name in dict.fromkeys(lines.mapped("model_name")):
+            model_lines = lines.filtered(
+                lambda line, m=model_name: line.model_name == m
+            )
+            results_by_model[model_name] = self._undo_lines(model_lines, failures)
+        source._merge_restore_source(failures)
+        counts = self._undo_history_counts(results_by_model)
+        if source.user_id != target.user_id:
+            self._undo_write_history(source, target, counts)
+        self._undo_post_notes(source, target, failures)
+        self.sudo().write(
+            {
+                "state": "undone",
+                "undone_by_id": self.env.uid,
+                "undone_at": fields.Datetime.now(),
+                "undo_report": "\n".join(failures) or False,
+            }
+        )
+
+    def _undo_lines(self, lines, failures):
+        """Move back the rows of ``lines`` (all of one referenced model);
+        append a sentence to ``failures`` for the rows that stay. Returns
+        (references, results, mapping) as ``_redirect_references`` would for
+        a redirect from the right customer to the merged one."""
+        Redirect = self.env["customer.reference.redirect"]
+        model_name = lines[:1].model_name
+        found = {
+            (reference.table, reference.column): reference
+            for reference in Redirect._find_references(
+                model_name,
+                exclude_fields={CONSENT_FIELD} if model_name == "res.partner" else (),
+            )
+        }
+        references, results, mapping = [], {}, {}
+        # Rows move by id: index-driven whatever the statistics say.
+        with Redirect._index_driven_plans():
+            for line in lines:
+                reference = found.get((line.table_name, line.column_name))
+                rows = line._move_back(reference, failures)
+                if rows is None:
+                    continue
+                if reference and line.kind not in ("document", "default"):
+                    mapping[line.target_id] = line.source_id
+                    results[len(references)] = {"moved": rows, "dropped": []}
+                    references.append(reference)
+                line._report_missing(rows, reference, failures)
+        if references:
+            Redirect._recompute_after_redirect(references, results, mapping)
+        return references, results, mapping
+
+    def _undo_history_counts(self, results_by_model):
+        if "res.partner" not in results_by_model:
+            return dict.fromkeys(HISTORY_COUNTS, 0)
+        references, results, mapping = results_by_model["res.partner"]
+        return self.env["res.partner"]._merge_history_counts(
+            references, results, mapping
+        )
+
+    def _undo_write_history(self, source, target, counts):
+        # sudo: users only read the history; the engine writes it.
+        self.env["customer.ownership.history"].sudo().create(
+            dict(
+                counts,
+                partner_id=source.id,
+                source_partner_id=target.id,
+                source_name=target.display_name,
+                from_user_id=target.user_id.id,
+                to_user_id=source.user_id.id,
+                mode="unmerge",
+                origin="merge",
+                user_id=self.env.uid,
+            )
+        )
+
+    def _undo_post_notes(self, source, target, failures):
+        failed = (
+            Markup("<p>%s</p><ul>%s</ul>")
+            % (
+                self.env._("Not moved back:"),
+                Markup().join(Markup("<li>%s</li>") % text for text in failures),
+            )
+            if failures
+            else Markup()
+        )
+        user = self.env.user.name
+        source.message_post(
+            body=Markup("<p>%s</p>%s")
+            % (
+                self.env._(
+                    "Merge into %(kept)s undone by %(user)s: what moved to "
+                    "%(kept)s is back on this customer.",
+                    kept=target.display_name,
+                    user=user,
+                ),
+                failed,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        target.message_post(
+            body=Markup("<p>%s</p>%s")
+            % (
+                self.env._(
+                    "Merge of %(merged)s into this customer undone by %(user)s: "
+                    "what came from %(merged)s went back to it.",
+                    merged=source.display_name,
+                    user=user,
+                ),
+                failed,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+
+class CustomerMergeLogLine(models.Model):
+    """The rows of one column that a merge moved (or left on the merged
+    customer because the right one had them), per source."""
+
+    _name = "customer.merge.log.line"
+    _description = "Customer Merge: Rows Moved"
+    _order = "log_id, id"
+
+    log_id = fields.Many2one(
+        "customer.merge.log", required=True, index=True, ondelete="cascade"
+    )
+    action = fields.Selection(
+        [("moved", "Moved"), ("kept", "Already on the right customer")],
+        required=True,
+    )
+    label = fields.Char(string="Records", required=True)
+    count = fields.Integer(required=True)
+    model_name = fields.Char(
+        required=True, help="The model whose records the rows pointed at."
+    )
+    source_id = fields.Integer(required=True)
+    target_id = fields.Integer(required=True)
+    kind = fields.Selection(
+        [
+            ("many2one", "Link"),
+            ("res_id", "Document link"),
+            ("reference", "Reference"),
+            ("company_dependent", "Company-dependent value"),
+            ("default", "Default value"),
+            ("document", "Consent document"),
+        ],
+        required=True,
+    )
+    table_name = fields.Char(required=True)
+    column_name = fields.Char(required=True)
+    res_model = fields.Char(
+        help="Consent documents: the model they were attached to before."
+    )
+    row_ids = fields.Json(
+        help="Ids of the rows (or the relation keys of rows without id)."
+    )
+    key_values = fields.Json(
+        help="Per row: the company of a company-dependent value, or the "
+        "record a consent document was attached to."
+    )
+    company_id = fields.Many2one(related="log_id.company_id", store=True, index=True)
+
+    def _move_back(self, reference, failures):
+        """Move this line's rows back to the merged customer, those still on
+        the right one. Returns the rows moved back (dicts with ``id``, or the
+        relation key), or None when none could be looked for (then
+        ``failures`` says why)."""
+        self.ensure_one()
+        Redirect = self.env["customer.reference.redirect"]
+        if self.kind == "document":
+            return [{"id": doc_id} for doc_id in self._move_back_documents()]
+        if self.kind == "default":
+            ids = Redirect._move_back_defaults(
+                self.source_id, self.target_id, self.row_ids or []
+            )
+            return [{"id": default_id} for default_id in ids]
+        if reference is None or not self.row_ids:
+            failures.append(
+                self.env._(
+                    "%(label)s: %(count)s record(s) could not be moved back "
+                    "because they cannot be found any more.",
+                    label=self.label,
+                    count=self.count,
+                )
+            )
+            return None
+        try:
+            with self.env.cr.savepoint(flush=False):
+                return Redirect._move_back(
+                    reference,
+                    self.model_name,
+                    self.source_id,
+                    self.target_id,
+                    self.row_ids,
+                    self.key_values or (),
+                )
+        except psycopg2.IntegrityError as error:
+            failures.append(
+                self.env._(
+                    "%(label)s: %(count)s record(s) stayed on the right customer "
+                    "because moving them back breaks a rule of the database "
+                    "(%(reason)s).",
+                    label=self.label,
+                    count=self.count,
+                    reason=error.diag.message_primary,
+                )
+            )
+            return None
+
+    def _report_missing(self, rows, reference, failures):
+        """Name in ``failures`` the logged rows that did not move back."""
+        key = "id" if reference is None or reference.has_id else reference.keys[0]
+        missing = sorted(set(self.row_ids or []) - {row[key] for row in rows})
+        if missing:
+            failures.append(
+                self.env._(
+                    "%(label)s: %(count)s record(s) no longer linked to the right "
+                    "customer (deleted or moved since, or the merged customer "
+                    "has them again) stayed where they are: ids %(ids)s.",
+                    label=self.label,
+                    count=len(missing),
+                    ids=", ".join(map(str, missing[:NAMED_ROWS]))
+                    + (", …" if len(missing) > NAMED_ROWS else ""),
+                )
+            )
+
+    def _move_back_documents(self):
+        """Consent documents back where they were attached before the merge,
+        those still attached to the right customer. Returns their ids."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE ir_attachment AS a
+                   SET res_model = NULLIF(%s, ''), res_id = NULLIF(u.res_id, 0)
+                  FROM unnest(%s::int[], %s::int[]) AS u(id, res_id)
+                 WHERE a.id = u.id AND a.res_model = %s AND a.res_id = %s
+             RETURNING a.id
+                """,
+                self.res_model or "",
+                self.row_ids,
+                self.key_values,
+                self.model_name,
+                self.target_id,
+            )
+        )
+        self.env["ir.attachment"].invalidate_model(["res_model", "res_id"])
+        return [row[0] for row in self.env.cr.fetchall()]
+
+
+class CustomerOwnershipHistory(models.Model):
+    _inherit = "customer.ownership.history"
+
+    mode = fields.Selection(
+        selection_add=[("unmerge", "Merge undone")], ondelete={"unmerge": "cascade"}
+    )

@@ -1,0 +1,166 @@
+import threading
+import time
+from functools import partial
+
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
+from odoo.service.model import retrying
+from odoo.tests import BaseCase, get_db_name, new_test_user
+from odoo.tools import mute_logger
+
+CONTEXT = {"tracking_disable": True, "mail_create_nolog": True}
+
+
+class TestCustomerMergeUndoRace(BaseCase):
+    """An undo racing a transfer of the right customer ends consistent,
+    whichever starts first. Two real transactions on committed data, so the
+    test cleans up after itself."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from odoo.modules.registry import Registry
+
+        cls.registry = Registry(get_db_name())
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            cls.admin_id = env.ref("base.user_admin").id
+            cls.new_owner_id = new_test_user(
+                env,
+                login="t_race_owner",
+                name="Race Owner",
+                groups="base.group_user,sales_team.group_sale_salesman",
+            ).id
+
+    @classmethod
+    def tearDownClass(cls):
+        with cls.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            user = env["res.users"].browse(cls.new_owner_id)
+            partner = user.partner_id
+            user.unlink()
+            partner.unlink()
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, CONTEXT)
+            source, target = env["res.partner"].create(
+                [
+                    {"name": "Race Wrong", "user_id": self.admin_id},
+                    {"name": "Race Right", "user_id": self.admin_id},
+                ]
+            )
+            self.lead_ids = (
+                env["crm.lead"]
+                .create(
+                    [
+                        {"name": f"Race deal {i}", "partner_id": source.id}
+                        for i in range(3)
+                    ]
+                )
+                .ids
+            )
+            self.activity_id = source.activity_schedule(
+                "mail.mail_activity_data_todo", summary="Race call"
+            ).id
+            self.source_id, self.target_id = source.id, target.id
+            self.log_id = source._merge_into(target).id
+        self.addCleanup(self._clean)
+
+    def _clean(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            env["crm.lead"].browse(self.lead_ids).exists().unlink()
+            partners = (
+                env["res.partner"]
+                .with_context(active_test=False)
+                .browse([self.source_id, self.target_id])
+            )
+            env["mail.activity"].search(
+                [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+            ).unlink()
+            env["customer.merge.log"].browse(self.log_id).unlink()
+            env["customer.ownership.history"].search(
+                [("partner_id", "in", partners.ids)]
+            ).unlink()
+            partners.unlink()
+
+    def _env(self, cr, uid=None):
+        return api.Environment(cr, uid or self.admin_id, CONTEXT)
+
+    def _transfer(self, env):
+        target = env["res.partner"].browse(self.target_id)
+        target._transfer_customers(env["res.users"].browse(self.new_owner_id))
+
+    def _undo(self, env):
+        env["customer.merge.log"].browse(self.log_id).action_undo()
+
+    def _assert_consistent(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr, SUPERUSER_ID)
+            log = env["customer.merge.log"].browse(self.log_id)
+            source = env["res.partner"].browse(self.source_id)
+            target = env["res.partner"].browse(self.target_id)
+            self.assertEqual(log.state, "undone")
+            self.assertFalse(log.undo_report)
+            self.assertTrue(source.active)
+            self.assertFalse(source.merged_into_id)
+            self.assertEqual(env["crm.lead"].browse(self.lead_ids).partner_id, source)
+            activity = env["mail.activity"].browse(self.activity_id)
+            self.assertEqual(activity.res_id, source.id)
+            self.assertEqual(target.user_id.id, self.new_owner_id)
+
+    def test_transfer_refused_while_the_undo_runs(self):
+        with self.registry.cursor() as undo_cr, self.registry.cursor() as move_cr:
+            self._undo(self._env(undo_cr))
+            with self.assertRaisesRegex(UserError, "being changed by someone else"):
+                self._transfer(self._env(move_cr))
+            move_cr.rollback()
+            undo_cr.commit()
+        # The transfer, retried, finds the undone merge.
+        with self.registry.cursor() as cr:
+            self._transfer(self._env(cr))
+        self._assert_consistent()
+
+    def test_undo_waits_for_a_running_transfer(self):
+        errors = []
+        with self.registry.cursor() as move_cr:
+            move_env = self._env(move_cr)
+            self._transfer(move_env)
+            move_env.flush_all()
+            with self.registry.cursor() as undo_cr:
+                undo_cr.execute("SELECT pg_backend_pid()")
+                pid = undo_cr.fetchone()[0]
+
+                def undo():
+                    # As over XML-RPC: the server retries a transaction that
+                    # waited for a row another one changed meanwhile.
+                    env = self._env(undo_cr)
+                    try:
+                        retrying(partial(self._undo, env), env)
+                        undo_cr.commit()
+                    except Exception as error:  # noqa: BLE001 - the main thread reports it
+                        errors.append(error)
+                        undo_cr.rollback()
+
+                thread = threading.Thread(target=undo)
+                thread.start()
+                with self.registry.cursor() as probe:
+                    for _attempt in range(100):
+                        probe.execute(
+                            "SELECT wait_event_type FROM pg_stat_activity"
+                            " WHERE pid = %s",
+                            [pid],
+                        )
+                        if probe.fetchone()[0] == "Lock":
+                            break
+                        time.sleep(0.1)
+                    else:
+                        self.fail("the undo did not wait for the transfer")
+                move_cr.commit()
+                with mute_logger("odoo.sql_db", "odoo.service.model"):
+                    thread.join(60)
+        self.assertFalse(errors)
+        self._assert_consistent()
