@@ -17,7 +17,7 @@ class ResPartner(models.Model):
     # Imports, the trash and record rules all filter customers by owner.
     user_id = fields.Many2one(index=True)
     external_ref = fields.Char(
-        string="External ID",
+        string="ERP Number",
         index=True,
         copy=False,
         tracking=True,
@@ -66,12 +66,12 @@ class ResPartner(models.Model):
         (
             "external_ref_owner_uniq",
             "UNIQUE (user_id, external_ref)",
-            "This salesperson already has a customer with this External ID.",
+            "This salesperson already has a customer with this ERP Number.",
         ),
         (
             "external_ref_length_check",
             f"CHECK (char_length(external_ref) <= {EXTERNAL_REF_MAX_LENGTH})",
-            f"An External ID has at most {EXTERNAL_REF_MAX_LENGTH} characters.",
+            f"An ERP Number has at most {EXTERNAL_REF_MAX_LENGTH} characters.",
         ),
     ]
 
@@ -88,8 +88,13 @@ class ResPartner(models.Model):
             ("visit_report_count", "customer.visit.report"),
             ("visit_block_count", "customer.visit.block"),
         ):
+            # Reports and blocks are archived only while their customer is in
+            # the trash: counting them all keeps the trashed customer's smart
+            # buttons showing what a restore brings back.
             counts = dict(
-                self.env[model]._read_group(
+                self.env[model]
+                .with_context(active_test=False)
+                ._read_group(
                     [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
                 )
             )
@@ -118,7 +123,10 @@ class ResPartner(models.Model):
             "crm_customer_ownership.customer_visit_report_action"
         )
         action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
+        action["context"] = {
+            "default_partner_id": self.id,
+            "active_test": not self.trashed_at,
+        }
         return action
 
     def action_view_visit_blocks(self):
@@ -127,7 +135,11 @@ class ResPartner(models.Model):
             "crm_customer_ownership.customer_visit_block_action"
         )
         action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
+        action["context"] = {
+            "default_partner_id": self.id,
+            "active_test": not self.trashed_at,
+        }
+        return action
 
     def _log_ownership_message(self, body):
         """The same chatter note on every customer of ``self``."""

@@ -29,7 +29,7 @@ class ResPartner(models.Model):
         come along, and so do its open activities, future appointments and
         open opportunities held by the previous owner. Done activities, past
         appointments and closed opportunities stay as they were.
-        copy: a new customer for the target with the same External ID and
+        copy: a new customer for the target with the same ERP Number and
         contact data, and (with linked data) copies of its visit reports,
         visit blocks and future appointments. The original is left untouched.
         A trashed customer that is moved leaves the trash.
@@ -411,7 +411,7 @@ class ResPartner(models.Model):
         if clashes:
             raise UserError(
                 self.env._(
-                    "%(user)s already has customers with these External IDs: "
+                    "%(user)s already has customers with these ERP Numbers: "
                     "%(customers)s. Move instead of copy, or update those "
                     "customers.",
                     user=target_user.name,

@@ -64,9 +64,9 @@ class CustomerImportWizard(models.TransientModel):
         string="Key",
         required=True,
         default="external",
-        help="How a row finds its customer: by the External ID column "
+        help="How a row finds its customer: by the ERP Number column "
         "external_ref, by the Odoo ID column id, or by the Odoo ID when the "
-        "row has one and otherwise by the External ID.",
+        "row has one and otherwise by the ERP Number.",
     )
     transfer_linked = fields.Boolean(
         string="With Linked Data",
