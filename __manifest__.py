@@ -33,6 +33,7 @@
     ],
     "demo": [
         "demo/crm_customer_ownership_demo.xml",
+        "demo/crm_customer_ownership_demo_features.xml",
     ],
     "installable": True,
     "application": False,
