@@ -35,6 +35,11 @@
         "demo/crm_customer_ownership_demo.xml",
         "demo/crm_customer_ownership_demo_features.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_customer_ownership/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -61,10 +61,12 @@ class CustomerMergeWizard(models.TransientModel):
         self.ensure_one()
         target = self.target_partner_id
         self.source_partner_id._merge_into(target)
+        # A fresh page rather than a window action: the web client would
+        # reload the deleted wrong customer's form under the dialog ("records
+        # cannot be found"), and with target "main" the Merge confirmation
+        # stays open over the right customer.
         return {
-            "type": "ir.actions.act_window",
-            "res_model": target._name,
-            "res_id": target.id,
-            "views": [[False, "form"]],
-            "target": "current",
+            "type": "ir.actions.act_url",
+            "url": f"/odoo/res.partner/{target.id}",
+            "target": "self",
         }
