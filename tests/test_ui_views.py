@@ -1,3 +1,5 @@
+import base64
+
 from lxml import etree
 
 from odoo.tests import Form
@@ -95,3 +97,17 @@ class TestUiViews(CustomerOwnershipCase):
                 .search(action["domain"])
             )
             self.assertEqual(len(records), 1, method)
+
+    def test_import_dialog_keeps_its_title_and_filters_inside(self):
+        csv = "external_ref,name\nUI-1,New Customer\n,Row without number\n"
+        wizard = (
+            self.env["customer.import.wizard"]
+            .with_user(self.huber)
+            .create({"file": base64.b64encode(csv.encode()), "filename": "ui.csv"})
+        )
+        action = wizard.action_preview()
+        self.assertEqual(action["name"], "Import Customers")
+        self.assertEqual(action["target"], "new")
+        self.assertEqual(wizard.line_error_ids.mapped("row"), [3])
+        self.assertEqual(len(wizard.line_ids), 2)
+        self.assertFalse(wizard.line_transfer_ids)

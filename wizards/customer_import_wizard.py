@@ -93,6 +93,26 @@ class CustomerImportWizard(models.TransientModel):
     line_ids = fields.One2many(
         "customer.import.wizard.line", "wizard_id", string="Plan", readonly=True
     )
+    # The plan's filters as tabs of the dialog: a search view would leave the
+    # dialog, and with it the wizard and its file.
+    line_transfer_ids = fields.One2many(
+        "customer.import.wizard.line",
+        "wizard_id",
+        domain=[("action", "=", "transfer")],
+        readonly=True,
+    )
+    line_trash_ids = fields.One2many(
+        "customer.import.wizard.line",
+        "wizard_id",
+        domain=[("action", "=", "trash")],
+        readonly=True,
+    )
+    line_error_ids = fields.One2many(
+        "customer.import.wizard.line",
+        "wizard_id",
+        domain=[("action", "=", "error")],
+        readonly=True,
+    )
     log_id = fields.Many2one("customer.import.log", readonly=True)
     template_file = fields.Binary(attachment=False, readonly=True)
 
@@ -193,6 +213,8 @@ class CustomerImportWizard(models.TransientModel):
     def _reopen(self):
         return {
             "type": "ir.actions.act_window",
+            # Without a name the dialog's title becomes "Odoo".
+            "name": self.env._("Import Customers"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

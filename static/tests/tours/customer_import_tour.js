@@ -41,11 +41,27 @@ registry.category("web_tour.tours").add("crm_customer_ownership_import", {
             trigger: ".modal .o_field_widget[name=line_ids] .o_data_row:contains('TOUR-1'):contains('Tour Source Agent')",
         },
         {
+            content: "The dialog keeps its title after Preview",
+            trigger: ".modal .modal-title:contains('Import Customers')",
+        },
+        {
+            content: "The plan's filters stay inside the dialog",
+            trigger: ".modal .nav-link:contains('Transfers')",
+            run: "click",
+        },
+        {
+            trigger: ".modal .tab-pane.active .o_data_row:contains('TOUR-1')",
+        },
+        {
             trigger: ".modal button[name=action_import]",
             run: "click",
         },
         {
             trigger: ".modal .alert-success:contains('tour_import.csv')",
+        },
+        {
+            content: "After the import the counters tell what was done",
+            trigger: ".modal .o_form_label:contains('Transferred')",
         },
         {
             trigger: ".modal .modal-footer button:contains('Close')",
