@@ -98,18 +98,21 @@ class CustomerImportWizard(models.TransientModel):
     line_transfer_ids = fields.One2many(
         "customer.import.wizard.line",
         "wizard_id",
+        string="Transfer Rows",
         domain=[("action", "=", "transfer")],
         readonly=True,
     )
     line_trash_ids = fields.One2many(
         "customer.import.wizard.line",
         "wizard_id",
+        string="Trash Rows",
         domain=[("action", "=", "trash")],
         readonly=True,
     )
     line_error_ids = fields.One2many(
         "customer.import.wizard.line",
         "wizard_id",
+        string="Error Rows",
         domain=[("action", "=", "error")],
         readonly=True,
     )
