@@ -38,8 +38,13 @@
         "web.assets_backend": [
             "crm_customer_ownership/static/src/js/import_progress_bar_field.js",
         ],
+        "web.assets_tests": [
+            "crm_customer_ownership/static/tests/tours/**/*",
+        ],
     },
     "demo": [
         "demo/crm_customer_ownership_demo.xml",
+        "demo/crm_customer_ownership_demo_features.xml",
     ],
+    "installable": True,
 }

@@ -22,9 +22,9 @@ IMPORT_MODES = [
 ]
 TRANSFER_MODES = [("none", "No transfer"), *PARTNER_TRANSFER_MODES]
 KEY_FIELDS = [
-    ("external", "External ID"),
+    ("external", "ERP Number"),
     ("internal", "Odoo ID"),
-    ("both", "Odoo ID, else External ID"),
+    ("both", "Odoo ID, else ERP Number"),
 ]
 SALE_MANAGER_GROUP = "sales_team.group_sale_manager"
 PARAM_PREFIX = "crm_customer_ownership.import_"
@@ -44,7 +44,7 @@ LOOKUP_BATCH = 5000
 WRITE_BATCH = 5000
 # Where a row's key is looked for, in this order; the first kind that holds
 # the key decides. Archived (not trashed) customers of the agent stop the
-# row: creating a twin would break the unique External ID per salesperson.
+# row: creating a twin would break the unique ERP Number per salesperson.
 LOOKUP_ORDER = ("own", "own_trash", "own_archived", "other", "other_trash")
 IMPORTABLE_TYPES = frozenset(
     {"char", "text", "selection", "integer", "float", "boolean", "date"}
@@ -299,7 +299,7 @@ class CustomerImport(models.AbstractModel):
             raise UserError(
                 self.env._(
                     "The file %(file)s has an id column but the key is the "
-                    "External ID only: choose the key 'Both' or remove the id "
+                    "ERP Number only: choose the key 'Both' or remove the id "
                     "column.",
                     file=filename,
                 )
@@ -472,7 +472,7 @@ class CustomerImport(models.AbstractModel):
             if row["ref"] and len(row["ref"]) > EXTERNAL_REF_MAX_LENGTH:
                 errors.append(
                     self.env._(
-                        "The External ID %(ref)s is longer than %(max)s "
+                        "The ERP Number %(ref)s is longer than %(max)s "
                         "characters: shorten it.",
                         ref=row["ref"],
                         max=EXTERNAL_REF_MAX_LENGTH,
@@ -715,7 +715,7 @@ class CustomerImport(models.AbstractModel):
     @api.model
     def _mark_duplicates(self, rows, key_fields):
         """A key on several rows stops each of those rows."""
-        checks = [("ref", self.env._("External ID"))]
+        checks = [("ref", self.env._("ERP Number"))]
         if key_fields != "external":
             checks.append(("id", self.env._("Odoo ID")))
         for key, label in checks:
@@ -744,7 +744,7 @@ class CustomerImport(models.AbstractModel):
     @api.model
     def _match_rows(self, rows, key_fields, fnames, agent):
         """{row index: (kind, partners)} following LOOKUP_ORDER. By Odoo ID
-        when the row has one (and the key allows it), else by External ID."""
+        when the row has one (and the key allows it), else by ERP Number."""
         by_id = key_fields in ("internal", "both")
         by_ref = key_fields in ("external", "both")
         ids = [row["id"] for row in rows if by_id and row["id"]]
@@ -794,8 +794,8 @@ class CustomerImport(models.AbstractModel):
                     self._add_error(
                         row,
                         self.env._(
-                            "Customer %(name)s (Odoo ID %(id)s) has the External "
-                            "ID %(current)s, not %(ref)s: correct the row.",
+                            "Customer %(name)s (Odoo ID %(id)s) has the ERP "
+                            "Number %(current)s, not %(ref)s: correct the row.",
                             name=partners[0].display_name,
                             id=row["id"],
                             current=partners[0].external_ref or "-",
@@ -808,7 +808,7 @@ class CustomerImport(models.AbstractModel):
                 self._add_error(
                     row,
                     self.env._(
-                        "The row has no External ID: fill the external_ref "
+                        "The row has no ERP Number: fill the external_ref "
                         "column, which identifies the customer."
                     ),
                 )
@@ -833,7 +833,7 @@ class CustomerImport(models.AbstractModel):
             "from_trash": False,
             "message": row["error"],
             "vals": {},
-            # The External ID the agent's customer will have, when it is new
+            # The ERP Number the agent's customer will have, when it is new
             # to the agent: checked against the one-per-salesperson rule.
             "final_ref": False,
         }
@@ -977,7 +977,7 @@ class CustomerImport(models.AbstractModel):
     @api.model
     def _mark_same_target(self, lines):
         """Two rows must not update one customer (an Odoo ID on one row, its
-        External ID on another)."""
+        ERP Number on another)."""
         where = defaultdict(list)
         for line in lines:
             if line["action"] != "error" and line["partner_id"]:
@@ -997,7 +997,7 @@ class CustomerImport(models.AbstractModel):
 
     @api.model
     def _mark_ref_clashes(self, lines, agent):
-        """An External ID is used once per salesperson (a database rule): a
+        """An ERP Number is used once per salesperson (a database rule): a
         row that would give the agent a second customer with the same one
         stops before anything is written."""
         lines = [
@@ -1032,7 +1032,7 @@ class CustomerImport(models.AbstractModel):
                 line.update(
                     action="error",
                     message=self.env._(
-                        "The External ID %(ref)s already belongs to %(name)s of "
+                        "The ERP Number %(ref)s already belongs to %(name)s of "
                         "%(agent)s: correct the row or that customer.",
                         ref=ref,
                         name=holder.display_name,
@@ -1044,7 +1044,7 @@ class CustomerImport(models.AbstractModel):
                     action="error",
                     message=self.env._(
                         "Rows %(rows)s would all give %(agent)s a customer with "
-                        "the External ID %(ref)s: keep one row per customer.",
+                        "the ERP Number %(ref)s: keep one row per customer.",
                         rows=", ".join(map(str, rows_by_ref[ref])),
                         agent=agent.name,
                         ref=ref,
@@ -1284,15 +1284,17 @@ class CustomerImport(models.AbstractModel):
         sheet.append(list(TEMPLATE_COLUMNS))
         sheet.append(
             [
-                "10001",
-                "Alpenblick Hotel GmbH",
-                "office@alpenblick.example.com",
-                "+43 512 000000",
+                # An example no real ERP hands out, so importing the
+                # template unchanged never touches a real customer.
+                "EXAMPLE-0001",
+                self.env._("Example Customer (replace this row)"),
+                "office@customer.example.com",
+                "+43 1 0000000",
                 "",
-                "Hauptstraße 1",
+                "Example Street 1",
                 "",
-                "6020",
-                "Innsbruck",
+                "1010",
+                "Vienna",
                 "AT",
                 "",
             ]

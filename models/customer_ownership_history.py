@@ -39,7 +39,7 @@ class CustomerOwnershipHistory(models.Model):
         help="The original of a copy; for a merge, the customer merged away "
         "(empty once it is deleted: see Source Name).",
     )
-    source_name = fields.Char(help="Name and External ID of the source customer.")
+    source_name = fields.Char(help="Name and ERP Number of the source customer.")
     from_user_id = fields.Many2one("res.users", string="From", index=True)
     to_user_id = fields.Many2one("res.users", string="To", index=True)
     mode = fields.Selection([*TRANSFER_MODES, ("merge", "Merge")], required=True)

@@ -41,7 +41,7 @@ class ResPartner(models.Model):
     # Imports, the trash and record rules all filter customers by owner.
     user_id = fields.Many2one(index=True)
     external_ref = fields.Char(
-        string="External ID",
+        string="ERP Number",
         index=True,
         copy=False,
         tracking=True,
@@ -90,12 +90,12 @@ class ResPartner(models.Model):
         (
             "external_ref_owner_uniq",
             "UNIQUE (user_id, external_ref)",
-            "This salesperson already has a customer with this External ID.",
+            "This salesperson already has a customer with this ERP Number.",
         ),
         (
             "external_ref_length_check",
             f"CHECK (char_length(external_ref) <= {EXTERNAL_REF_MAX_LENGTH})",
-            f"An External ID has at most {EXTERNAL_REF_MAX_LENGTH} characters.",
+            f"An ERP Number has at most {EXTERNAL_REF_MAX_LENGTH} characters.",
         ),
     ]
 
@@ -108,13 +108,16 @@ class ResPartner(models.Model):
             )
 
     def _compute_visit_counts(self):
+        # Reports and blocks are archived only while their customer is in the
+        # trash: counting them all keeps the trashed customer's smart buttons
+        # showing what a restore brings back.
         for kind in LINKED_KINDS:
             if not kind.partner_count:
                 continue
             counts = dict(
-                self.env[kind.model]._read_group(
-                    [(kind.link, "in", self.ids)], [kind.link], ["__count"]
-                )
+                self.env[kind.model]
+                .with_context(active_test=False)
+                ._read_group([(kind.link, "in", self.ids)], [kind.link], ["__count"])
             )
             for partner in self:
                 partner[kind.count_field] = counts.get(partner, 0)
@@ -141,7 +144,10 @@ class ResPartner(models.Model):
             "crm_customer_ownership.customer_visit_report_action"
         )
         action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
+        action["context"] = {
+            "default_partner_id": self.id,
+            "active_test": not self.trashed_at,
+        }
         return action
 
     def action_view_visit_blocks(self):
@@ -150,7 +156,11 @@ class ResPartner(models.Model):
             "crm_customer_ownership.customer_visit_block_action"
         )
         action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {"default_partner_id": self.id}
+        action["context"] = {
+            "default_partner_id": self.id,
+            "active_test": not self.trashed_at,
+        }
+        return action
 
     def _log_ownership_message(self, body):
         """The same chatter note on every customer of ``self``."""

@@ -47,7 +47,7 @@ class ResPartner(models.Model):
         they were; a kind not chosen stays with its previous holder (visit
         reports and blocks on an archived copy of the customer for the
         previous owner). A trashed customer that is moved leaves the trash.
-        copy: a new customer for the target with the same External ID and
+        copy: a new customer for the target with the same ERP Number and
         contact data, and copies of the chosen visit reports, visit blocks,
         future appointments and contacts. The original is left untouched.
         A customer the target already has is skipped.
@@ -598,7 +598,7 @@ class ResPartner(models.Model):
         if clashes:
             raise UserError(
                 self.env._(
-                    "%(user)s already has customers with these External IDs: "
+                    "%(user)s already has customers with these ERP Numbers: "
                     "%(customers)s. Move instead of copy, or update those "
                     "customers.",
                     user=target_user.name,

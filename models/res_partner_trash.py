@@ -72,6 +72,34 @@ class ResPartner(models.Model):
         if others:
             others.check_access("unlink")
 
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form":
+            self._set_readonly_in_trash(arch)
+        return arch, view
+
+    @api.model
+    def _set_readonly_in_trash(self, arch):
+        """Make every field of a customer form read-only while the customer
+        is in the trash, so that Restore is the only way to change it.
+
+        Odoo 18 has no form-level ``readonly`` expression, and the form is
+        extended by many modules: the condition is added to each field of
+        the form itself (not to fields of embedded lists, which have their own
+        record; the list field's own read-only covers them).
+        """
+        for node in arch.iter("field"):
+            if any(parent.tag == "field" for parent in node.iterancestors()):
+                continue
+            readonly = node.get("readonly")
+            if readonly in ("1", "True", "true"):
+                continue
+            node.set(
+                "readonly",
+                f"({readonly}) or trashed_at" if readonly else "trashed_at",
+            )
+
     def action_trash(self):
         """Move the customers to the trash, restorable with all their data."""
         self._check_trash_access()

@@ -277,7 +277,7 @@ class TestCustomerImportRows(CustomerImportCase):
         self._assert_row_error([("N001", "New", "", "", "XX")], "country code XX")
 
     def test_missing_external_id_is_an_error(self):
-        self._assert_row_error([("", "New", "", "", "")], "no External ID")
+        self._assert_row_error([("", "New", "", "", "")], "no ERP Number")
 
     def test_external_id_too_long_is_an_error(self):
         self._assert_row_error([("9" * 65, "New", "", "", "")], "longer than 64")
@@ -422,7 +422,7 @@ class TestCustomerImportRows(CustomerImportCase):
     def test_both_keys_mismatch_is_an_error(self):
         self._assert_row_error(
             [(self.h1.id, "H002", "X")],
-            "has the External ID H001, not H002",
+            "has the ERP Number H001, not H002",
             header=("id", "external_ref", "name"),
             key_fields="both",
         )

@@ -493,7 +493,5 @@ class TestCustomerMergeMoves(CustomerMergeCase):
         )
         self.assertFalse(wizard.refusal_reason)
         result = wizard.action_merge()
-        self.assertEqual(
-            (result["res_model"], result["res_id"]), ("res.partner", target.id)
-        )
+        self.assertEqual(result["url"], f"/odoo/res.partner/{target.id}")
         self.assertMergedAway(source, target)

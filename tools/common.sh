@@ -36,10 +36,11 @@ or point ODOO_SRC at an existing Odoo $ODOO_BRANCH checkout, then run this comma
 ensure_venv() {
     local reqs key
     mkdir -p "$CACHE_DIR"
-    reqs="$CACHE_DIR/requirements.txt"
-    python3 "$REPO_DIR/tools/requirements_from_odoo.py" "$ODOO_SRC/requirements.txt" > "$reqs.new"
-    cat "$REPO_DIR/tools/requirements-dev.txt" >> "$reqs.new"
-    mv "$reqs.new" "$reqs"
+    # One file per run: checkouts set up at the same time must not build a
+    # virtualenv from each other's requirements.
+    reqs="$CACHE_DIR/requirements-$$.txt"
+    python3 "$REPO_DIR/tools/requirements_from_odoo.py" "$ODOO_SRC/requirements.txt" > "$reqs"
+    cat "$REPO_DIR/tools/requirements-dev.txt" >> "$reqs"
     key=$(sha256sum "$reqs" | cut -c1-12)
     VENV="$CACHE_DIR/venv-$key"
     if [ ! -f "$VENV/.complete" ]; then
@@ -50,6 +51,7 @@ ensure_venv() {
         "$VENV/bin/pip" install --quiet -r "$reqs" >&2 || die "pip could not install Odoo's requirements"
         touch "$VENV/.complete"
     fi
+    rm -f "$reqs"
     PYTHON="$VENV/bin/python"
     export PATH="$VENV/bin:$PATH"
 }
@@ -105,6 +107,26 @@ dbfilter = ^$db\$
 list_db = False
 http_interface = 127.0.0.1
 CONF
+}
+
+# The browser tours (HttpCase.start_tour) need Chromium; Odoo looks for a
+# `chromium` or `google-chrome` executable on the PATH and silently skips the
+# tours without one, so a missing browser must stop the run instead.
+ensure_chromium() {
+    local bin
+    for bin in chromium google-chrome chromium-browser google-chrome-stable; do
+        command -v "$bin" >/dev/null && return
+    done
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        log "installing Chromium for the browser tours (apt-get install chromium)"
+        apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2 \
+            || die "apt-get could not install chromium"
+        command -v chromium >/dev/null || die "chromium is still not on the PATH after apt-get install"
+        return
+    fi
+    die "Chromium is needed for the browser tours and is not installed. On Debian or Ubuntu, as root:
+    apt-get update && apt-get install -y chromium
+(or put a chromium / google-chrome executable on the PATH), then run this command again."
 }
 
 setup_all() {

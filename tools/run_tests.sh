@@ -3,6 +3,7 @@
 # fresh database that is dropped at the end. Extra arguments go to pytest.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 setup_all
+ensure_chromium
 
 log "linting"
 (cd "$REPO_DIR" && ruff check . && ruff format --check .) || die "ruff found problems"
@@ -49,8 +50,10 @@ export PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}"
 log "running tests"
 cd "$MODULE_DIR"
 # The path is given through the symlink so pytest-odoo sees the module name.
+# --odoo-http starts Odoo's HTTP server (on a free port pytest-odoo picks) for
+# the browser tours of tests/test_ui_tours.py; without it they are skipped.
 "$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$CONF" --odoo-database="$TEST_DB" \
-    "$MODULE_DIR/tests" "$@"
+    --odoo-http "$MODULE_DIR/tests" "$@"
 
 # Odoo's own crm tests must still pass with the module installed. The two
 # browser-tour files need pytest-odoo's HTTP server and are left out.

@@ -68,9 +68,9 @@ class CustomerImportWizard(models.TransientModel):
         string="Key",
         required=True,
         default="external",
-        help="How a row finds its customer: by the External ID column "
+        help="How a row finds its customer: by the ERP Number column "
         "external_ref, by the Odoo ID column id, or by the Odoo ID when the "
-        "row has one and otherwise by the External ID.",
+        "row has one and otherwise by the ERP Number.",
     )
     transfer_linked = fields.Boolean(
         string="With Linked Data",
@@ -108,6 +108,29 @@ class CustomerImportWizard(models.TransientModel):
     )
     line_ids = fields.One2many(
         "customer.import.wizard.line", "wizard_id", string="Plan", readonly=True
+    )
+    # The plan's filters as tabs of the dialog: a search view would leave the
+    # dialog, and with it the wizard and its file.
+    line_transfer_ids = fields.One2many(
+        "customer.import.wizard.line",
+        "wizard_id",
+        string="Transfer Rows",
+        domain=[("action", "=", "transfer")],
+        readonly=True,
+    )
+    line_trash_ids = fields.One2many(
+        "customer.import.wizard.line",
+        "wizard_id",
+        string="Trash Rows",
+        domain=[("action", "=", "trash")],
+        readonly=True,
+    )
+    line_error_ids = fields.One2many(
+        "customer.import.wizard.line",
+        "wizard_id",
+        string="Error Rows",
+        domain=[("action", "=", "error")],
+        readonly=True,
     )
     log_id = fields.Many2one("customer.import.log", readonly=True)
     log_state = fields.Selection(related="log_id.state", string="Import State")
@@ -328,6 +351,8 @@ class CustomerImportWizard(models.TransientModel):
     def _reopen(self):
         return {
             "type": "ir.actions.act_window",
+            # Without a name the dialog's title becomes "Odoo".
+            "name": self.env._("Import Customers"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

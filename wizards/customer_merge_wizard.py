@@ -25,8 +25,8 @@ class CustomerMergeWizard(models.TransientModel):
         required=True,
         ondelete="cascade",
         # Only customers the merge rules accept: of the wrong customer's
-        # company, out of the trash.
-        domain="[('id', '!=', source_partner_id),"
+        # company, out of the trash, not a contact person of a customer.
+        domain="[('id', '!=', source_partner_id), ('parent_id', '=', False),"
         " ('company_id', '=', source_company_id), ('trashed_at', '=', False)]",
         help="Keeps its own details and receives everything linked to the wrong "
         "customer.",
@@ -67,10 +67,12 @@ class CustomerMergeWizard(models.TransientModel):
         self.ensure_one()
         target = self.target_partner_id
         self.source_partner_id._merge_into(target)
+        # A fresh page rather than a window action: the web client would
+        # reload the deleted wrong customer's form under the dialog ("records
+        # cannot be found"), and with target "main" the Merge confirmation
+        # stays open over the right customer.
         return {
-            "type": "ir.actions.act_window",
-            "res_model": target._name,
-            "res_id": target.id,
-            "views": [[False, "form"]],
-            "target": "current",
+            "type": "ir.actions.act_url",
+            "url": f"/odoo/res.partner/{target.id}",
+            "target": "self",
         }

@@ -1,0 +1,74 @@
+/** @odoo-module **/
+// Contacts > Import customers: upload a file, preview it (a customer of
+// another salesperson is moved over), import, and stay in the dialog.
+import { registry } from "@web/core/registry";
+
+const CSV = [
+    "external_ref,name,city",
+    "TOUR-1,Tour Import Moved Customer,Innsbruck",
+    "TOUR-2,Tour Import New Customer,Salzburg",
+].join("\n");
+
+registry.category("web_tour.tours").add("crm_customer_ownership_import", {
+    steps: () => [
+        {
+            trigger: ".o_main_navbar [data-menu-xmlid='crm_customer_ownership.menu_customer_import']",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=file]",
+            run() {
+                const input = this.anchor.querySelector("input[type=file]");
+                const transfer = new DataTransfer();
+                transfer.items.add(new File([CSV], "tour_import.csv", { type: "text/csv" }));
+                input.files = transfer.files;
+                input.dispatchEvent(new Event("change", { bubbles: true }));
+            },
+        },
+        {
+            trigger: ".modal .o_field_widget[name=file] input.o_input:value(tour_import.csv)",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=transfer_mode] input[data-value=move]",
+            run: "click",
+        },
+        {
+            trigger: ".modal button[name=action_preview]",
+            run: "click",
+        },
+        {
+            content: "The preview tells what moves before anything is written",
+            trigger: ".modal .o_field_widget[name=line_ids] .o_data_row:contains('TOUR-1'):contains('Tour Source Agent')",
+        },
+        {
+            content: "The dialog keeps its title after Preview",
+            trigger: ".modal .modal-title:contains('Import Customers')",
+        },
+        {
+            content: "The plan's filters stay inside the dialog",
+            trigger: ".modal .nav-link:contains('Transfers')",
+            run: "click",
+        },
+        {
+            trigger: ".modal .tab-pane.active .o_data_row:contains('TOUR-1')",
+        },
+        {
+            trigger: ".modal button[name=action_import]",
+            run: "click",
+        },
+        {
+            trigger: ".modal .alert-success:contains('tour_import.csv')",
+        },
+        {
+            content: "After the import the counters tell what was done",
+            trigger: ".modal .o_form_label:contains('Transferred')",
+        },
+        {
+            trigger: ".modal .modal-footer button:contains('Close')",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});

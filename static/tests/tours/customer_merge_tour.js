@@ -1,0 +1,46 @@
+/** @odoo-module **/
+// Merge into… from the wrong customer's form: choose the right customer,
+// read the preview, confirm; the right customer opens.
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("crm_customer_ownership_merge", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour Wrong Customer)",
+        },
+        {
+            trigger: ".o_cp_action_menus button:has(.fa-cog)",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Merge into')",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=target_partner_id] input",
+            run: "edit Tour Right Customer",
+        },
+        {
+            trigger: ".o-autocomplete--dropdown-item a:contains('Tour Right Customer')",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=preview_html]:contains('Tour Right Customer')",
+        },
+        {
+            trigger: ".modal button[name=action_merge]",
+            run: "click",
+        },
+        {
+            content: "Merging asks first",
+            trigger: ".modal .modal-footer .btn-primary:contains('Ok')",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour Right Customer)",
+        },
+    ],
+});

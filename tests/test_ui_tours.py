@@ -1,0 +1,80 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestUiTours(HttpCase):
+    """The four flows a user walks in the browser (static/tests/tours)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.env.ref("base.user_admin")
+        # Odoo 18 onboarding tours would cover the pages under test.
+        cls.admin.tour_enabled = False
+        salesman = "base.group_user,sales_team.group_sale_salesman"
+        cls.source = new_test_user(
+            cls.env, login="tour_source", name="Tour Source Agent", groups=salesman
+        )
+        cls.target = new_test_user(
+            cls.env, login="tour_target", name="Tour Target Agent", groups=salesman
+        )
+        cls.Partner = cls.env["res.partner"]
+
+    def _customer(self, name, **values):
+        return self.Partner.create(
+            {
+                "name": name,
+                "is_company": True,
+                "user_id": self.source.id,
+                "company_id": self.env.company.id,
+                **values,
+            }
+        )
+
+    def test_transfer_from_the_list(self):
+        customer = self._customer("Tour Transfer Customer", external_ref="TT-1")
+        self.start_tour(
+            "/odoo/action-contacts.action_contacts?view_type=list",
+            "crm_customer_ownership_transfer",
+            login="admin",
+        )
+        self.assertEqual(customer.user_id, self.target)
+        self.assertEqual(customer.ownership_history_ids.to_user_id, self.target)
+
+    def test_trash_and_restore(self):
+        customer = self._customer("Tour Trash Customer", phone="+43 1 111")
+        self.start_tour(
+            f"/odoo/contacts/{customer.id}",
+            "crm_customer_ownership_trash",
+            login="admin",
+        )
+        self.assertTrue(customer.active)
+        self.assertFalse(customer.trashed_at)
+        self.assertIn(
+            "Restored from trash",
+            customer.message_ids.mapped("body")[0],
+        )
+
+    def test_import_with_preview_and_move(self):
+        moved = self._customer("Tour Import Moved Customer", external_ref="TOUR-1")
+        self.start_tour(
+            "/odoo/contacts", "crm_customer_ownership_import", login="admin"
+        )
+        self.assertEqual(moved.user_id, self.admin)
+        self.assertTrue(
+            self.Partner.search(
+                [("external_ref", "=", "TOUR-2"), ("user_id", "=", self.admin.id)]
+            )
+        )
+
+    def test_merge_into(self):
+        wrong = self._customer("Tour Wrong Customer")
+        right = self._customer("Tour Right Customer")
+        self.env["customer.visit.report"].create(
+            {"partner_id": wrong.id, "summary": "Tour visit"}
+        )
+        self.start_tour(
+            f"/odoo/contacts/{wrong.id}", "crm_customer_ownership_merge", login="admin"
+        )
+        self.assertFalse(wrong.exists())
+        self.assertEqual(right.visit_report_ids.summary, "Tour visit")
