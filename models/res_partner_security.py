@@ -15,7 +15,12 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     def _transfer_customers(
-        self, target_user, mode="move", transfer_linked=True, origin="manual"
+        self,
+        target_user,
+        mode="move",
+        transfer_linked=True,
+        origin="manual",
+        kinds=None,
     ):
         # The engine writes the new salesperson itself, which write() lets
         # through only inside a workflow.
@@ -25,6 +30,7 @@ class ResPartner(models.Model):
                 mode=mode,
                 transfer_linked=transfer_linked,
                 origin=origin,
+                kinds=kinds,
             )
 
     def _check_trash_fields_allowed(self, vals_list):

@@ -13,9 +13,6 @@ from .customer_linked_records import (
 
 TRANSFER_GROUP = "crm_customer_ownership.group_customer_transfer"
 TRANSFER_MODES = [("move", "Move"), ("copy", "Copy")]
-# Set while the engine itself changes a customer's salesperson, so that a
-# write of ``user_id`` routed through the engine does not come back into it.
-TRANSFER_CONTEXT_KEY = "customer_transfer_engine"
 
 
 class ResPartner(models.Model):
@@ -288,9 +285,7 @@ class ResPartner(models.Model):
             record_ids = self._linked_ids(linked, kind.key)
             if kind.key in following and kind.move and record_ids:
                 getattr(self, kind.move)(record_ids, target_user)
-        self.with_context(tracking_disable=True, **{TRANSFER_CONTEXT_KEY: True}).write(
-            {"user_id": target_user.id}
-        )
+        self.with_context(tracking_disable=True).write({"user_id": target_user.id})
         return {partner.id: partner.id for partner in self}
 
     def _leave_behind(self, linked, following, old_owner):
