@@ -1,10 +1,13 @@
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from functools import partial
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
+
+from .query_plans import execute_through_indexes
 
 _logger = logging.getLogger(__name__)
 
@@ -174,7 +177,9 @@ class ResPartner(models.Model):
             model.flush_model([field.name])
             table = SQL.identifier(model._table)
             column = SQL.identifier(field.name)
+            execute = self.env.execute_query
             if (model._table, field.name) in indexed:
+                execute = partial(execute_through_indexes, self.env)
                 # One index lookup per customer whatever PostgreSQL's
                 # statistics say; OFFSET 0 keeps it from becoming a join that
                 # a freshly loaded table, without statistics, scans whole.
@@ -198,7 +203,7 @@ class ResPartner(models.Model):
                     self.ids,
                     column,
                 )
-            for partner_id, count in self.env.execute_query(query):
+            for partner_id, count in execute(query):
                 label = model._description
                 references[partner_id][label] = (
                     references[partner_id].get(label, 0) + count
