@@ -117,6 +117,12 @@ def _origin():
     return bool(own), where
 
 
+def explain(cr, query, params=None):
+    """The plan of ``query`` (an SQL object or a string and its params), not
+    run: a bad query is looked at, not waited for."""
+    return _explain(cr, query, params)
+
+
 def _explain(cr, query, params):
     """The plan of one statement, or None if it has none (or EXPLAIN fails:
     the statement itself then fails the same way a moment later)."""

@@ -20,12 +20,8 @@ from freezegun import freeze_time
 
 from odoo.tools import SQL
 
-from odoo.addons.crm_customer_ownership.models.query_plans import (
-    execute_through_indexes,
-)
-
 from .common import CustomerOwnershipCase
-from .plan_guard import capture_plans, describe_problems, plan_problems
+from .plan_guard import capture_plans, describe_problems, explain, plan_problems
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
 BATCH = 2000
@@ -41,9 +37,9 @@ FUTURE_APPOINTMENTS_BEFORE = """
      WHERE p.id = ANY(%(ids)s) AND e.active AND e.start >= %(now)s
        AND e.user_id = p.user_id
 """
-# The same lookup driven from the ids, one indexed step per id (run, like the
-# engines' lookups, through execute_through_indexes): what the guard must let
-# through. The two bad queries are caught even so.
+# The same lookup driven from the ids, one indexed step per id, planned like
+# the engines' lookups (models/query_plans.py): what the guard must let
+# through.
 FUTURE_APPOINTMENTS_DRIVEN = """
     SELECT ids.id, e.id
       FROM unnest(%(ids)s::int[]) AS ids(id)
@@ -250,12 +246,12 @@ class QueryPlanCase(CustomerOwnershipCase):
             f"customers given:\n{problems}",
         )
 
-    def _explain(self, query, **params):
-        with capture_plans(self.env.cr) as statements:
-            execute_through_indexes(self.env, SQL(query, **params))
-        return next(
-            s["plan"] for s in statements if "unnest" in s["sql"] or "ANY" in s["sql"]
-        )
+    def _explain(self, query, through_indexes=False, **params):
+        if through_indexes:
+            self.env.cr.execute(SQL("SET LOCAL enable_seqscan = off"))
+        plan = explain(self.env.cr, SQL(query, **params))
+        self.env.cr.execute(SQL("SET LOCAL enable_seqscan TO DEFAULT"))
+        return plan
 
 
 class TestPlanGuard(QueryPlanCase):
@@ -271,7 +267,12 @@ class TestPlanGuard(QueryPlanCase):
         self.assertIn("Seq Scan on customer_visit_report", plan_problems(plan, True))
 
     def test_guard_lets_an_id_driven_query_through(self):
-        plan = self._explain(FUTURE_APPOINTMENTS_DRIVEN, ids=self.batch.ids, now=NOW)
+        plan = self._explain(
+            FUTURE_APPOINTMENTS_DRIVEN,
+            through_indexes=True,
+            ids=self.batch.ids,
+            now=NOW,
+        )
         self.assertEqual(plan_problems(plan, own=True), [])
 
     def test_guard_lets_a_single_scan_by_primary_key_through(self):
