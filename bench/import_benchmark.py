@@ -17,6 +17,11 @@ exist, then, for each size, in the same run:
 5. XLSX: the same rows as XLSX, parsed alone and imported, each in a
    subprocess that reports its peak memory (VmHWM).
 
+Steps 1 to 3 run in both conditions of bench_odoo.CONDITIONS: "fresh" (the
+data is new to PostgreSQL's statistics and autovacuum is kept off the tables
+meanwhile, as right after a migration) and "analyzed" (after ANALYZE, with a
+second agent and file of the same size). Stock load() runs once, analyzed.
+
 Data is committed: use a database you can drop.
 """
 
@@ -31,6 +36,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from bench_odoo import CONDITIONS, analyze, keep_fresh
 
 MODULE = "crm_customer_ownership"
 ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo/18.0")
@@ -192,7 +199,7 @@ class Measure:
 
 def report(label, rows, measure, extra=""):
     out(
-        f"  {label:<38} {rows:>7} rows {measure.seconds:8.1f} s "
+        f"  {label:<48} {rows:>7} rows {measure.seconds:8.1f} s "
         f"{rows / measure.seconds:8.0f} rows/s {measure.queries:>8} queries "
         f"({measure.queries / rows:.2f}/row) {extra}"
     )
@@ -332,41 +339,20 @@ def bench_size(db, count, stock_rows):
         make_user(env, f"bench_xlsx_{tag}")
         cr.commit()
 
-        wizard, measure = run_import(env, agent, data, f"{tag}.csv")
-        assert wizard.count_create == count, wizard.count_create
-        results["create"] = report("import: create", count, measure)
+        # Fresh: the rows are new to PostgreSQL's statistics, and autovacuum
+        # is kept from analysing them between the steps' commits.
+        keep_fresh(cr)
         cr.commit()
-
-        wizard, measure = run_import(env, agent, data, f"{tag}.csv")
-        assert wizard.count_unchanged == count, wizard.count_unchanged
-        results["unchanged"] = report("import: re-import unchanged", count, measure)
-        cr.commit()
-
-        partners = env["res.partner"].search([("user_id", "=", agent.id)], order="id")
-        moved = partners[::5]
-        for k, other in enumerate(others):
-            moved[k::OTHER_AGENTS].write({"user_id": other.id})
-        add_linked_data(env, moved.ids, tag)
-        cr.commit()
-        wizard, measure = run_import(
-            env, agent, data, f"{tag}.csv", transfer_mode="move"
-        )
-        assert wizard.count_transfer == len(moved), wizard.count_transfer
-        assert wizard.count_unchanged == count - len(moved), wizard.count_unchanged
-        cr.execute(
-            "SELECT COUNT(*) FROM customer_visit_report r JOIN res_partner p"
-            " ON p.id = r.partner_id WHERE p.id = ANY(%s) AND p.user_id = %s",
-            [moved.ids, agent.id],
-        )
-        reports_moved = cr.fetchone()[0]
-        assert reports_moved == 5 * len(moved), reports_moved
-        results["transfer"] = report(
-            "import: re-import, 20% transferred",
-            count,
-            measure,
-            f"[{len(moved)} customers moved with {reports_moved} visit reports]",
-        )
-        cr.commit()
+        for condition in CONDITIONS:
+            if condition == "analyzed":
+                analyze(cr)
+                cr.commit()
+                agent = make_user(env, f"bench_agent_{tag}_a", transfer=True)
+                data = csv_bytes(f"{tag}A", count)
+                cr.commit()
+            results[condition] = bench_steps(
+                env, agent, others, data, f"{tag}.csv", count, tag, condition
+            )
 
         stock = stock_rows or count
         results.update(bench_stock(env, agent, tag, stock))
@@ -379,17 +365,61 @@ def bench_size(db, count, stock_rows):
         child = subprocess.run(args, check=True, capture_output=True, text=True)
         result = json.loads(child.stdout.strip().splitlines()[-1])
         out(
-            f"  XLSX {mode:<33} {count:>7} rows {result['seconds']:8.1f} s "
+            f"  XLSX {mode:<43} {count:>7} rows {result['seconds']:8.1f} s "
             f"{count / result['seconds']:8.0f} rows/s   peak memory "
             f"{result['peak_mb']:.0f} MB (process before: {result['base_mb']:.0f} MB)"
         )
         results[f"xlsx_{mode}_peak_mb"] = result["peak_mb"]
     os.unlink(xlsx_path)
-    speedup = results["transfer"] / results["stock_update"]
-    out(
-        f"  => update with 20% transfer: {speedup:.1f}x the rows/s of stock "
-        "load() updating the same rows"
+    for condition in CONDITIONS:
+        speedup = results[condition]["transfer"] / results["stock_update"]
+        out(
+            f"  => {condition}: update with 20% transfer: {speedup:.1f}x the "
+            "rows/s of stock load() updating the same rows (analyzed)"
+        )
+    return results
+
+
+def bench_steps(env, agent, others, data, filename, count, tag, condition):
+    """Create, unchanged re-import and re-import with 20% transferred, in
+    one statistics condition; each step committed."""
+    cr = env.cr
+    results = {}
+    wizard, measure = run_import(env, agent, data, filename)
+    assert wizard.count_create == count, wizard.count_create
+    results["create"] = report(f"{condition}: import: create", count, measure)
+    cr.commit()
+
+    wizard, measure = run_import(env, agent, data, filename)
+    assert wizard.count_unchanged == count, wizard.count_unchanged
+    results["unchanged"] = report(
+        f"{condition}: import: re-import unchanged", count, measure
     )
+    cr.commit()
+
+    partners = env["res.partner"].search([("user_id", "=", agent.id)], order="id")
+    moved = partners[::5]
+    for k, other in enumerate(others):
+        moved[k::OTHER_AGENTS].write({"user_id": other.id})
+    add_linked_data(env, moved.ids, f"{tag}{condition[0]}")
+    cr.commit()
+    wizard, measure = run_import(env, agent, data, filename, transfer_mode="move")
+    assert wizard.count_transfer == len(moved), wizard.count_transfer
+    assert wizard.count_unchanged == count - len(moved), wizard.count_unchanged
+    cr.execute(
+        "SELECT COUNT(*) FROM customer_visit_report r JOIN res_partner p"
+        " ON p.id = r.partner_id WHERE p.id = ANY(%s) AND p.user_id = %s",
+        [moved.ids, agent.id],
+    )
+    reports_moved = cr.fetchone()[0]
+    assert reports_moved == 5 * len(moved), reports_moved
+    results["transfer"] = report(
+        f"{condition}: import: re-import, 20% transferred",
+        count,
+        measure,
+        f"[{len(moved)} customers moved with {reports_moved} visit reports]",
+    )
+    cr.commit()
     return results
 
 

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .query_plans import execute_through_indexes
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
@@ -48,7 +50,8 @@ class CrmLead(models.Model):
             # One index lookup per lead whatever PostgreSQL's statistics say
             # (an ANY(ids) filter may read the whole relation when it has
             # none); OFFSET 0 keeps the lookup from being merged into a join.
-            rows = self.env.execute_query(
+            rows = execute_through_indexes(
+                self.env,
                 SQL(
                     "SELECT leads.id, operators.ids"
                     " FROM unnest(%s::int[]) AS leads(id)"
@@ -57,7 +60,7 @@ class CrmLead(models.Model):
                     " WHERE lead_id = leads.id OFFSET 0) AS rel) AS operators(ids)"
                     " WHERE operators.ids IS NOT NULL",
                     list(saved._ids),
-                )
+                ),
             )
             user_ids.update((lead_id, tuple(ids)) for lead_id, ids in rows)
         self.env.cache.update(
@@ -80,13 +83,14 @@ class CrmLead(models.Model):
         self.env["crm.lead"].flush_model(["assigned_user_ids"])
         # Driven from the users through the (user_id, lead_id) index, as the
         # compute above is from the leads.
-        rows = self.env.execute_query(
+        rows = execute_through_indexes(
+            self.env,
             SQL(
                 "SELECT rel.lead_id FROM unnest(%s::int[]) AS users(id)"
                 " CROSS JOIN LATERAL (SELECT lead_id FROM crm_lead_assigned_user_rel"
                 " WHERE user_id = users.id OFFSET 0) AS rel",
                 user_ids,
-            )
+            ),
         )
         return [("id", "in", [lead_id for (lead_id,) in rows])]
 

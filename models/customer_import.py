@@ -11,6 +11,7 @@ from odoo.tools import SQL, split_every
 
 from .customer_import_reader import CustomerFileReader
 from .customer_import_xlsx import CellProblem, column_letters
+from .query_plans import execute_through_indexes
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
 from .res_partner_transfer import TRANSFER_GROUP
 from .res_partner_transfer import TRANSFER_MODES as PARTNER_TRANSFER_MODES
@@ -527,20 +528,22 @@ class CustomerImport(models.AbstractModel):
         A plain ``key IN (...)`` leaves the plan to the statistics, and right
         after an ERP's customers are loaded (or inside the import's own
         transaction) there are none: PostgreSQL may then read the whole table
-        for every file. OFFSET 0 keeps the per-key subquery from being merged
-        into a join, so each key is one indexed lookup.
+        for every file, or once per key. OFFSET 0 keeps the per-key subquery
+        from being merged into a join, and execute_through_indexes keeps it
+        on the index, so each key is one indexed lookup.
         """
         query = Partner._search(domain)
         query.add_where(SQL("%s = keys.key", SQL.identifier(query.table, key_field)))
         array_type = SQL("int[]") if key_field == "id" else SQL("varchar[]")
-        rows = self.env.execute_query(
+        rows = execute_through_indexes(
+            self.env,
             SQL(
                 "SELECT DISTINCT found.id FROM unnest(%s::%s) AS keys(key)"
                 " CROSS JOIN LATERAL (%s OFFSET 0) AS found ORDER BY found.id",
                 list(keys),
                 array_type,
                 query.select(),
-            )
+            ),
         )
         return Partner.browse([partner_id for (partner_id,) in rows])
 

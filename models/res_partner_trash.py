@@ -1,12 +1,14 @@
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from functools import partial
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from .customer_linked_records import LINKED_KINDS
+from .query_plans import execute_through_indexes
 from .res_partner import in_ownership_workflow, ownership_workflow
 
 _logger = logging.getLogger(__name__)
@@ -258,7 +260,9 @@ class ResPartner(models.Model):
             model.flush_model([field.name])
             table = SQL.identifier(model._table)
             column = SQL.identifier(field.name)
+            execute = self.env.execute_query
             if (model._table, field.name) in indexed:
+                execute = partial(execute_through_indexes, self.env)
                 # One index lookup per customer whatever PostgreSQL's
                 # statistics say; OFFSET 0 keeps it from becoming a join that
                 # a freshly loaded table, without statistics, scans whole.
@@ -282,7 +286,7 @@ class ResPartner(models.Model):
                     self.ids,
                     column,
                 )
-            for partner_id, count in self.env.execute_query(query):
+            for partner_id, count in execute(query):
                 label = model._description
                 references[partner_id][label] = (
                     references[partner_id].get(label, 0) + count
