@@ -218,6 +218,13 @@ class ResPartner(models.Model):
                     **names,
                 )
             )
+        self._check_merge_keeps_account_partner(target)
+
+    def _check_merge_keeps_account_partner(self, target):
+        """The source is neither a user's contact nor a company's own
+        partner: a merge deletes the source, for every merge path (Odoo's
+        own included) and every user (administrators included)."""
+        names = self._merge_names(target)
         # sudo: contact managers may not list users, and an archived user
         # still owns its contact.
         users = (

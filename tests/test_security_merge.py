@@ -155,3 +155,13 @@ class TestOdooMergeFollowsTheRules(SecurityCase):
         self._odoo_merge(self._rpc, self.admin, source | target, target)
         self.assertFalse(source.exists())
         self.assertFalse(self.env[History].search([("partner_id", "=", target.id)]))
+
+    def test_company_and_user_partners_kept_by_odoo_merge_too(self):
+        company = self.env["res.company"].create({"name": "Sister Company"})
+        user = self.contact_manager
+        for source in (company.partner_id, user.partner_id):
+            twin = self.Partner.create({"name": f"{source.name} twin"})
+            with self.subTest(source=source.name), self.assertRaises(UserError):
+                self._odoo_merge(self._rpc, self.admin, source | twin, twin)
+            self.assertTrue(source.exists())
+        self.assertEqual(company.partner_id.name, "Sister Company")

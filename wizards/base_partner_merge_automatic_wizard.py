@@ -18,7 +18,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
 
     def _merge(self, partner_ids, dst_partner=None, extra_checks=True):
         partners = self.env["res.partner"].browse(partner_ids).exists()
-        if len(partners) < 2 or not self._ownership_customers(partners):
+        if len(partners) < 2:
             return super()._merge(
                 partner_ids, dst_partner=dst_partner, extra_checks=extra_checks
             )
@@ -29,6 +29,12 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         else:
             ordered = self._get_ordered_partner(partners.ids)
             dst_partner, sources = ordered[-1], ordered[:-1]
+        if not self._ownership_customers(partners):
+            for source in sources:
+                source._check_merge_keeps_account_partner(dst_partner)
+            return super()._merge(
+                partner_ids, dst_partner=dst_partner, extra_checks=extra_checks
+            )
         for source in sources:
             source._merge_into(dst_partner)
 
