@@ -493,5 +493,5 @@ class TestCustomerMergeMoves(CustomerMergeCase):
         )
         self.assertFalse(wizard.refusal_reason)
         result = wizard.action_merge()
-        self.assertEqual(result["url"], f"/odoo/res.partner/{target.id}")
+        self.assertEqual(result["url"], f"/odoo/contacts/{target.id}")
         self.assertMergedAway(source, target)

@@ -162,8 +162,13 @@ class TestTrash(CustomerOwnershipCase):
         )
         self.assertNotIn(self.customer, Partner.search([("name", "ilike", "Huber")]))
         self.assertIn(self.other, Partner.search([("name", "ilike", "Huber")]))
+        # Limited to the test's salesperson: the demo data has a trash too.
         trash = Partner.with_context(active_test=False).search(
-            [("trashed_at", "!=", False), ("active", "=", False)]
+            [
+                ("trashed_at", "!=", False),
+                ("active", "=", False),
+                ("user_id", "=", self.huber.id),
+            ]
         )
         self.assertEqual(trash, self.customer)
 
@@ -226,7 +231,7 @@ class TestTrash(CustomerOwnershipCase):
             self.assertEqual(len(first), 2)
             self.assertEqual(
                 self.Partner.with_context(active_test=False).search_count(
-                    [("trashed_at", "!=", False)]
+                    [("trashed_at", "!=", False), ("user_id", "=", self.huber.id)]
                 ),
                 3,
             )

@@ -78,3 +78,12 @@ class TestUiTours(HttpCase):
         )
         self.assertFalse(wrong.exists())
         self.assertEqual(right.visit_report_ids.summary, "Tour visit")
+
+    def test_template_download_logs_no_warning(self):
+        self.authenticate("admin", "admin")
+        wizard = self.env["customer.import.wizard"].with_user(self.admin).create({})
+        action = wizard.action_download_template()
+        with self.assertNoLogs(level="WARNING"):
+            response = self.url_open(action["url"])
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.content.startswith(b"PK"), "an XLSX (zip) file")

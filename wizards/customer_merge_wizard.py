@@ -73,6 +73,6 @@ class CustomerMergeWizard(models.TransientModel):
         # stays open over the right customer.
         return {
             "type": "ir.actions.act_url",
-            "url": f"/odoo/res.partner/{target.id}",
+            "url": f"/odoo/contacts/{target.id}",
             "target": "self",
         }
