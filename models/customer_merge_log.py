@@ -287,13 +287,15 @@ class CustomerMergeLog(models.Model):
         # sudo: users only read the log; its rows are the engine's data.
         lines = self.sudo().line_ids.filtered(lambda line: line.action == "moved")
         failures = []
+        # Restored before its records come back: writing a customer syncs
+        # some of its fields to its contacts, which would be one write each.
+        source._merge_restore_source(failures)
         results_by_model = {}
         for model_name in dict.fromkeys(lines.mapped("model_name")):
             model_lines = lines.filtered(
                 lambda line, m=model_name: line.model_name == m
             )
             results_by_model[model_name] = self._undo_lines(model_lines, failures)
-        source._merge_restore_source(failures)
         counts = self._undo_history_counts(results_by_model)
         if source.user_id != target.user_id:
             self._undo_write_history(source, target, counts)

@@ -28,17 +28,15 @@ REQUIRE_EMPTY = {
     ("ir.attachment", "res_id"): ("res_field",),
 }
 
-# Planner settings while the engine's statements over sets of ids run: they
-# leave PostgreSQL one way, from the ids through indexes, whatever its
-# statistics say (none after a migration, stale ones claiming that a column
-# holds a handful of distinct values when it holds millions). A column
+# Planner settings while the engine's statements over sets of ids run: no
+# sequential scan, so PostgreSQL goes from the ids through indexes whatever
+# its statistics say (none after a migration, stale ones claiming that a
+# column holds a handful of distinct values when it holds millions). A column
 # without any index is still read, once. The penalty that disables a plan
 # node inflates the estimated cost past the JIT threshold, and compiling the
 # statement would then cost seconds: no JIT for these small statements.
 INDEX_DRIVEN_PLANS = {
     "enable_seqscan": "off",
-    "enable_hashjoin": "off",
-    "enable_mergejoin": "off",
     "jit": "off",
 }
 
@@ -618,10 +616,13 @@ class CustomerReferenceRedirect(models.AbstractModel):
                 reference, source_id, target_id, rows, keys
             )
         table = SQL.identifier(reference.table)
-        if reference.has_id:
-            driver = SQL("t.id = u.id")
-        else:
-            driver = SQL("%s = u.id", SQL.identifier("t", reference.keys[0]))
+        # "= ANY(ids)": whichever index PostgreSQL starts from, the ids of a
+        # constant array are checked through a hash, never row by id.
+        driver = SQL(
+            "%s = ANY(%s::int[])",
+            SQL.identifier("t", "id" if reference.has_id else reference.keys[0]),
+            list(rows),
+        )
         source_value = (
             SQL("concat(%s, ',', %s::int)", model_name, source_id)
             if reference.kind == "reference"
@@ -642,12 +643,10 @@ class CustomerReferenceRedirect(models.AbstractModel):
             )
         self.env.cr.execute(
             SQL(
-                "UPDATE %s AS t SET %s = %s FROM unnest(%s::int[]) AS u(id) "
-                "WHERE %s RETURNING %s",
+                "UPDATE %s AS t SET %s = %s WHERE %s RETURNING %s",
                 table,
                 SQL.identifier(reference.column),
                 source_value,
-                list(rows),
                 SQL(" AND ").join(conditions),
                 self._sql_returning(reference, with_source=False),
             )

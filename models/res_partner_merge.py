@@ -30,7 +30,6 @@ class ResPartner(models.Model):
     # so that its merge can be undone.
     merged_into_id = fields.Many2one(
         "res.partner",
-        string="Merged Into",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -50,7 +49,7 @@ class ResPartner(models.Model):
     merge_log_count = fields.Integer(compute="_compute_merge_log_count")
 
     def init(self):
-        super().init()
+        res = super().init()
         # Odoo indexes calendar attendances by nothing but their id: moving a
         # customer's attendances (merge, undo) and checking that the other
         # customer does not attend the same event would read the whole table
@@ -61,6 +60,7 @@ class ResPartner(models.Model):
             "calendar_attendee",
             ["partner_id", "event_id"],
         )
+        return res
 
     def _compute_merge_log_count(self):
         counts = dict(
