@@ -241,9 +241,9 @@ class TestCustomerImportBackground(CustomerImportCase):
         original = CustomerImport._apply_lines
         calls = []
 
-        def killed_in_second_chunk(engine, lines, options, transfer_linked):
+        def killed_in_second_chunk(engine, lines, options, transfer_linked, kinds=None):
             calls.append(len(lines))
-            original(engine, lines, options, transfer_linked)
+            original(engine, lines, options, transfer_linked, kinds)
             if len(calls) == 2:
                 raise WorkerKilled()
 
@@ -312,9 +312,9 @@ class TestCustomerImportBackground(CustomerImportCase):
         original = CustomerImport._apply_lines
         calls = []
 
-        def refused_in_second_chunk(engine, lines, options, transfer_linked):
+        def refused_in_second_chunk(engine, lines, options, transfer_linked, kinds=None):
             calls.append(len(lines))
-            original(engine, lines, options, transfer_linked)
+            original(engine, lines, options, transfer_linked, kinds)
             if len(calls) == 2:
                 raise UserError(
                     engine.env._("Customer H002 is locked by another transfer.")

@@ -84,6 +84,11 @@ class TestCustomerWithHistoryIsNotDeleted(SecurityCase):
         self.env["customer.merge.wizard"].with_user(self.sales_manager).create(
             {"source_partner_id": source.id, "target_partner_id": target.id}
         ).action_merge()
+        # The merge keeps the wrong customer archived for its undo; the purge
+        # deletes it once the retention has passed.
+        self.assertEqual(source.merged_into_id, target)
+        with freeze_time(datetime.now() + timedelta(days=30)):
+            self.Partner._cron_purge_trash()
         self.assertFalse(source.exists())
 
 
