@@ -20,5 +20,6 @@ from . import customer_merge_log
 from . import customer_import
 from . import customer_import_log
 from . import customer_import_log_line
+
 # Last: its wrapper of the transfer engine must come first in the MRO.
 from . import res_partner_security

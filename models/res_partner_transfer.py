@@ -10,6 +10,7 @@ from .customer_linked_records import (
     LINKED_KINDS,
     LINKED_KINDS_BY_KEY,
 )
+from .query_plans import execute_through_indexes
 
 TRANSFER_GROUP = "crm_customer_ownership.group_customer_transfer"
 TRANSFER_MODES = [("move", "Move"), ("copy", "Copy")]
@@ -238,8 +239,8 @@ class ResPartner(models.Model):
         linked = {}
         for kind in LINKED_KINDS:
             per_partner = defaultdict(list)
-            for partner_id, record_id in self.env.execute_query(
-                kind.query(ids, owners, now)
+            for partner_id, record_id in execute_through_indexes(
+                self.env, kind.query(ids, owners, now)
             ):
                 per_partner[partner_id].append(record_id)
             linked[kind.key] = per_partner

@@ -312,7 +312,9 @@ class TestCustomerImportBackground(CustomerImportCase):
         original = CustomerImport._apply_lines
         calls = []
 
-        def refused_in_second_chunk(engine, lines, options, transfer_linked, kinds=None):
+        def refused_in_second_chunk(
+            engine, lines, options, transfer_linked, kinds=None
+        ):
             calls.append(len(lines))
             original(engine, lines, options, transfer_linked, kinds)
             if len(calls) == 2:

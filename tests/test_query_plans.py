@@ -14,7 +14,6 @@ import base64
 import csv
 import io
 from datetime import datetime, timedelta
-from unittest import skip
 
 from freezegun import freeze_time
 
@@ -379,7 +378,6 @@ class TestTransferMergePlans(QueryPlanCase):
     future-appointments lookup among others (the statements are listed when
     the skip is removed)."""
 
-    @skip("enable once the plan-stable trash hide and restore (issue 18) is merged")
     def test_trash_hide_and_unhide(self):
         with capture_plans(self.env.cr) as statements:
             self.batch.action_trash()
@@ -387,14 +385,12 @@ class TestTransferMergePlans(QueryPlanCase):
             self.env.flush_all()
         self.assertPlansProportional(statements)
 
-    @skip("enable once the plan-stable transfer engine (issue 18) is merged")
     def test_transfer_move(self):
         with capture_plans(self.env.cr) as statements:
             self.batch._transfer_customers(self.maier, "move")
             self.env.flush_all()
         self.assertPlansProportional(statements)
 
-    @skip("enable once the plan-stable transfer engine (issue 18) is merged")
     def test_transfer_copy(self):
         self.batch.external_ref = False
         with capture_plans(self.env.cr) as statements:
@@ -402,7 +398,6 @@ class TestTransferMergePlans(QueryPlanCase):
             self.env.flush_all()
         self.assertPlansProportional(statements)
 
-    @skip("enable once the plan-stable merge engine (issue 18) is merged")
     def test_merge_and_redirect(self):
         """One customer holding the linked records of a whole batch merged into
         another: every reference is redirected."""
