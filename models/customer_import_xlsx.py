@@ -334,12 +334,10 @@ class XlsxSheetReader:
 
         def start(tag, attrs):
             if tag == f"{MAIN_NS} numFmt":
-                try:
-                    formats[int(attrs.get("numFmtId", ""))] = attrs.get(
-                        "formatCode", ""
-                    )
-                except ValueError:
-                    pass
+                # A format without a numeric id cannot be referred to.
+                format_id = attrs.get("numFmtId", "")
+                if format_id.isdigit():
+                    formats[int(format_id)] = attrs.get("formatCode", "")
             elif tag == f"{MAIN_NS} cellXfs":
                 in_cell_xfs.append(True)
             elif tag == f"{MAIN_NS} xf" and in_cell_xfs:
