@@ -49,7 +49,7 @@ ELEMENTS_PER_ROW = 64
 # Text kept from the sheet (cells are yielded to the import, which holds
 # them): a 32,767-character shared string repeated in a million cells must
 # not become 32 GB of values.
-CHARS_PER_ROW = 2_000
+CHARS_PER_ROW = 1_000
 READ_CHUNK = 64 * 1024
 CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 
