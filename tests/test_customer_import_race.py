@@ -102,29 +102,37 @@ class TestImportTransferRace(TransactionCase):
         self.patch(
             sql_db._logger, "error", lambda *args, **kw: bad_queries.append(args)
         )
+        ready, go = threading.Event(), threading.Event()
+
+        def request():
+            with self.registry.cursor() as cr2:
+                # The loser's snapshot predates the winner's change, as for a
+                # request that started first: its lock then always conflicts.
+                cr2.execute("SELECT 1")
+                outcome["pid"] = cr2.connection.get_backend_pid()
+                ready.set()
+                go.wait(BLOCK_WAIT)
+                env2 = api.Environment(cr2, SUPERUSER_ID, {})
+
+                def call():
+                    outcome["calls"] += 1
+                    return loser(env2)
+
+                try:
+                    retrying(call, env2)
+                    outcome["result"] = "done"
+                except Exception as error:  # noqa: BLE001 - reported below
+                    outcome["result"] = repr(error)
+
+        thread = threading.Thread(target=request)
+        thread.start()
+        ready.wait(BLOCK_WAIT)
         with self.registry.cursor() as cr1:
             winner(api.Environment(cr1, SUPERUSER_ID, {}))
-
-            def request():
-                with self.registry.cursor() as cr2:
-                    outcome["pid"] = cr2.connection.get_backend_pid()
-                    env2 = api.Environment(cr2, SUPERUSER_ID, {})
-
-                    def call():
-                        outcome["calls"] += 1
-                        return loser(env2)
-
-                    try:
-                        retrying(call, env2)
-                        outcome["result"] = "done"
-                    except Exception as error:  # noqa: BLE001 - reported below
-                        outcome["result"] = repr(error)
-
-            thread = threading.Thread(target=request)
-            thread.start()
+            go.set()
             self._wait_until_blocked(cr1, outcome)
             cr1.commit()
-            thread.join(BLOCK_WAIT)
+        thread.join(BLOCK_WAIT)
         self.assertFalse(thread.is_alive())
         self.assertEqual(outcome["result"], "done")
         self.assertEqual(outcome["calls"], 2, "the loser is replayed once")
