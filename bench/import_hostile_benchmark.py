@@ -33,7 +33,10 @@ MODULE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # parsed until the element budget refuses it (the slowest refusal).
 SIZES = {
     "empty_row_bomb": ("empty_row_bomb", {"rows": 25_000_000, "padding": 2 << 20}),
-    "shared_strings_8m": ("shared_strings_bomb", {"strings": 8_000_000}),
+    "shared_strings_8m": (
+        "shared_strings_bomb",
+        {"strings": 8_000_000, "padding": 2 << 20},
+    ),
     "shared_strings_5m": (
         "shared_strings_bomb",
         {"strings": 5_000_000, "padding": 1 << 20},

@@ -307,6 +307,7 @@ class CustomerImport(models.AbstractModel):
             )
         return mapping
 
+    @api.model
     def _first_problems(self, problems, total=None):
         """The first problems of a list (of ``total``), joined, and how many
         more there are: a refusal stays readable whatever the file holds."""

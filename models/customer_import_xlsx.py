@@ -49,7 +49,7 @@ ELEMENTS_PER_ROW = 64
 # Text kept from the sheet (cells are yielded to the import, which holds
 # them): a 32,767-character shared string repeated in a million cells must
 # not become 32 GB of values.
-CHARS_PER_ROW = 2_000
+CHARS_PER_ROW = 1_000
 READ_CHUNK = 64 * 1024
 CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 
@@ -334,12 +334,10 @@ class XlsxSheetReader:
 
         def start(tag, attrs):
             if tag == f"{MAIN_NS} numFmt":
-                try:
-                    formats[int(attrs.get("numFmtId", ""))] = attrs.get(
-                        "formatCode", ""
-                    )
-                except ValueError:
-                    pass
+                # A format without a numeric id cannot be referred to.
+                format_id = attrs.get("numFmtId", "")
+                if format_id.isdigit():
+                    formats[int(format_id)] = attrs.get("formatCode", "")
             elif tag == f"{MAIN_NS} cellXfs":
                 in_cell_xfs.append(True)
             elif tag == f"{MAIN_NS} xf" and in_cell_xfs:

@@ -76,6 +76,21 @@ class TestHostileXlsx(ImportFileCase):
         )
         self._assert_refused(data, "far more content than a customer list")
 
+    def test_long_string_repeated_in_many_cells_refused(self):
+        # One 30,000-character shared string in 40 cells: a small file that
+        # would become 1.2 million characters of values, over the text
+        # budget of 1,000 rows.
+        self._set_limit("max_rows", 1000)
+        rows = [
+            f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>K{i}</t></is></c>'
+            f'<c r="B{i}" t="s"><v>0</v></c></row>'
+            for i in range(2, 42)
+        ]
+        data = hostile_xlsx.workbook(
+            rows, shared=["<si><t>" + "x" * 30_000 + "</t></si>"]
+        )
+        self._assert_refused(data, "far more content than a customer list")
+
     def test_twenty_thousand_columns_refused(self):
         self._assert_refused(
             hostile_xlsx.many_columns(columns=20_000),
