@@ -784,7 +784,7 @@ class CustomerImport(models.AbstractModel):
                     self._add_error(
                         row,
                         self.env._(
-                            "The Odoo ID %(id)s and the External ID %(ref)s do "
+                            "The Odoo ID %(id)s and the ERP Number %(ref)s do "
                             "not name the same customer: correct the row.",
                             id=row["id"],
                             ref=row["ref"],
@@ -1025,7 +1025,7 @@ class CustomerImport(models.AbstractModel):
                 line.update(
                     action="error",
                     message=self.env._(
-                        "The External ID %(ref)s already belongs to another "
+                        "The ERP Number %(ref)s already belongs to another "
                         "customer of %(agent)s: correct the row, or ask a sales "
                         "administrator to correct that customer.",
                         ref=ref,

@@ -33,7 +33,7 @@ class CustomerImportLogLine(models.Model):
         help="The row in the file (the header is row 1); empty for customers "
         "the file does not list."
     )
-    key = fields.Char(help="The row's External ID, or its Odoo ID.")
+    key = fields.Char(help="The row's ERP Number, or its Odoo ID.")
     action = fields.Selection(
         PLAN_ACTIONS,
         required=True,

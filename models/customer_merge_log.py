@@ -38,7 +38,7 @@ class CustomerMergeLog(models.Model):
     source_name = fields.Char(
         string="Merged Customer Name",
         readonly=True,
-        help="Name and External ID of the merged customer.",
+        help="Name and ERP Number of the merged customer.",
     )
     target_partner_id = fields.Many2one(
         "res.partner",

@@ -40,10 +40,10 @@ class ResPartner(models.Model):
         "res.users", string="Merged by", readonly=True, copy=False
     )
     merged_external_ref = fields.Char(
-        string="External ID Before Merge",
+        string="ERP Number Before Merge",
         readonly=True,
         copy=False,
-        help="The External ID this customer had when it was merged; it no "
+        help="The ERP Number this customer had when it was merged; it no "
         "longer counts for imports, and comes back if the merge is undone.",
     )
     merge_log_count = fields.Integer(compute="_compute_merge_log_count")
