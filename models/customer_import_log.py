@@ -199,20 +199,21 @@ class CustomerImportLog(models.Model):
     @api.depends(*(f"count_{action}" for action in COUNT_ACTIONS), "state")
     def _compute_plan_summary(self):
         for log in self:
+            # Named first: the translation extractor cannot read a
+            # comprehension among the arguments of _().
+            counts = {action: log[f"count_{action}"] for action in COUNT_ACTIONS}
             log.plan_summary = log.env._(
                 "%(create)s to create, %(update)s to update, %(unchanged)s "
                 "unchanged, %(restore)s to restore, %(transfer)s to transfer, "
                 "%(trash)s to trash, %(error)s rows with errors",
-                **{action: log[f"count_{action}"] for action in COUNT_ACTIONS},
+                **counts,
             )
 
     @api.model
     def _background_rows(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_ROWS_PARAM)
-        try:
-            return int(value) if value else BACKGROUND_ROWS_DEFAULT
-        except ValueError:
-            return BACKGROUND_ROWS_DEFAULT
+        return self.env["ir.config_parameter"]._get_int_param(
+            BACKGROUND_ROWS_PARAM, BACKGROUND_ROWS_DEFAULT
+        )
 
     @api.model
     def _is_background_file(self, data):
