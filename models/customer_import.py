@@ -1253,6 +1253,19 @@ class CustomerImport(models.AbstractModel):
             Partner.browse(ids).write(dict(vals))
 
     @api.model
+    def _action_imported_customers(self, partners):
+        """The list of the customers an import created, changed, transferred
+        or trashed, archived ones included."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Imported Customers"),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", partners.ids)],
+            "context": {"active_test": False},
+        }
+
+    @api.model
     def _log_import(self, plan, transfer_linked):
         options = plan["options"]
         counts = plan["counts"]

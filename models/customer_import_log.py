@@ -682,11 +682,4 @@ class CustomerImportLog(models.Model):
             )
             .partner_id
         )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Imported Customers"),
-            "res_model": "res.partner",
-            "view_mode": "list,form",
-            "domain": [("id", "in", partners.ids)],
-            "context": {"active_test": False},
-        }
+        return self.env["customer.import"]._action_imported_customers(partners)

@@ -384,14 +384,7 @@ class CustomerImportWizard(models.TransientModel):
         partners = self.line_ids.filtered(
             lambda line: line.action not in ("unchanged", "error")
         ).partner_id
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Imported Customers"),
-            "res_model": "res.partner",
-            "view_mode": "list,form",
-            "domain": [("id", "in", partners.ids)],
-            "context": {"active_test": False},
-        }
+        return self.env["customer.import"]._action_imported_customers(partners)
 
     def action_download_template(self):
         """An XLSX with the expected columns."""
