@@ -95,7 +95,11 @@ class CustomerOwnershipHistory(models.Model):
                 SELECT %(row_columns)s, partner.company_id, %(uid)s, %(now)s,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM jsonb_to_recordset(%(rows)s::jsonb) AS row(%(types)s)
-                  JOIN res_partner partner ON partner.id = row.partner_id
+                 -- LATERAL, fenced by OFFSET 0: one primary-key lookup per
+                 -- row, where a join reads the whole table without statistics.
+                 CROSS JOIN LATERAL (
+                       SELECT company_id FROM res_partner
+                        WHERE id = row.partner_id OFFSET 0) partner
                 """,
                 columns=SQL(", ").join(SQL.identifier(c) for c in columns),
                 row_columns=SQL(", ").join(SQL.identifier("row", c) for c in columns),

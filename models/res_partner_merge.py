@@ -60,6 +60,22 @@ class ResPartner(models.Model):
             "calendar_attendee",
             ["partner_id", "event_id"],
         )
+        # Nor does Odoo index the record an event or an activity's requester
+        # points at: redirecting those references to the merge target would
+        # read the whole table (tests/test_query_plans.py).
+        create_index(
+            self.env.cr,
+            "calendar_event_res_id_res_model_index",
+            "calendar_event",
+            ["res_id", "res_model"],
+        )
+        create_index(
+            self.env.cr,
+            "mail_activity_request_partner_id_index",
+            "mail_activity",
+            ["request_partner_id"],
+            where="request_partner_id IS NOT NULL",
+        )
         return res
 
     def _compute_merge_log_count(self):

@@ -340,8 +340,9 @@ class ResPartner(models.Model):
     def _move_tasks(self, activity_ids, target_user):
         self.env.execute_query(
             SQL(
-                """UPDATE mail_activity a SET user_id = %(user)s
-                     FROM unnest(%(ids)s::int[]) AS t(id) WHERE a.id = t.id""",
+                # By primary key: a join with unnest() reads the whole table
+                # when PostgreSQL has no statistics.
+                "UPDATE mail_activity SET user_id = %(user)s WHERE id = ANY(%(ids)s)",
                 user=target_user.id,
                 ids=activity_ids,
             )
@@ -422,22 +423,27 @@ class ResPartner(models.Model):
                 SQL("AND t.res_model = 'calendar.event'"),
             ),
         ):
-            self.env.execute_query(
+            # Driven by the events' keys and the tables' event index, not by
+            # a join with unnest() that reads the whole table without
+            # statistics.
+            execute_through_indexes(
+                self.env,
                 SQL(
                     """
                     DELETE FROM %(table)s t
-                     USING %(events)s, calendar_event e, res_users u
-                     WHERE e.id = ev.id AND t.%(event_column)s = ev.id
+                     USING calendar_event e, res_users u
+                     WHERE e.id = ANY(%(ids)s) AND t.%(event_column)s = ANY(%(ids)s)
+                       AND t.%(event_column)s = e.id
                        AND u.id = e.user_id AND t.%(partner_column)s = u.partner_id
                        AND u.partner_id != %(target)s %(condition)s
                     """,
                     table=SQL.identifier(table),
                     event_column=SQL.identifier(event_column),
                     partner_column=SQL.identifier(partner_column),
-                    events=events,
+                    ids=event_ids,
                     target=target_partner,
                     condition=condition,
-                )
+                ),
             )
         self.env.execute_query(
             SQL(
@@ -500,11 +506,11 @@ class ResPartner(models.Model):
                 """UPDATE calendar_event e
                       SET user_id = %(user)s, write_uid = %(uid)s,
                           write_date = %(now)s
-                     FROM %(events)s WHERE e.id = ev.id""",
+                    WHERE e.id = ANY(%(ids)s)""",
                 user=target_user.id,
                 uid=self.env.uid,
                 now=now,
-                events=events,
+                ids=event_ids,
             )
         )
         self.env["calendar.event"].invalidate_model(

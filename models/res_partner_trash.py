@@ -192,32 +192,51 @@ class ResPartner(models.Model):
         self.env["mail.activity"].invalidate_model(["active", "hidden_by_trash"])
 
     def _trash_hide_appointments(self):
-        # Found through the attendee table's (partner, event) index, then
-        # each event by its key: proportional to the customers trashed.
+        # Found through the attendee table's (partner, event) index, one
+        # lookup per customer, then each event by its key: proportional to
+        # the customers trashed whatever PostgreSQL's statistics say.
+        rows = execute_through_indexes(
+            self.env,
+            SQL(
+                """SELECT e.id, p.id FROM unnest(%s::int[]) AS p(id)
+                    CROSS JOIN LATERAL (
+                          SELECT calendar_event_id FROM calendar_event_res_partner_rel
+                           WHERE res_partner_id = p.id OFFSET 0) rel
+                    CROSS JOIN LATERAL (
+                          SELECT id FROM calendar_event
+                           WHERE id = rel.calendar_event_id
+                             AND active AND start >= %s OFFSET 0) e""",
+                self.ids,
+                fields.Datetime.now(),
+            ),
+        )
+        if not rows:
+            return
+        event_ids = [event_id for event_id, _partner_id in rows]
         self.env.execute_query(
             SQL(
                 """UPDATE calendar_event e
-                      SET active = FALSE, trash_partner_id = rel.res_partner_id
-                     FROM unnest(%s::int[]) AS p(id)
-                     JOIN calendar_event_res_partner_rel rel
-                       ON rel.res_partner_id = p.id
-                    WHERE e.id = rel.calendar_event_id
-                      AND e.active AND e.start >= %s""",
-                self.ids,
-                fields.Datetime.now(),
+                      SET active = FALSE, trash_partner_id = h.partner_id
+                     FROM unnest(%s::int[], %s::int[]) AS h(id, partner_id)
+                    WHERE e.id = h.id AND e.id = ANY(%s)""",
+                event_ids,
+                [partner_id for _event_id, partner_id in rows],
+                event_ids,
             )
         )
         self.env["calendar.event"].invalidate_model(["active", "trash_partner_id"])
 
     def _trash_unhide_appointments(self):
-        self.env.execute_query(
+        # Through the index on trash_partner_id: a join with unnest() reads
+        # the whole table when PostgreSQL has no statistics.
+        execute_through_indexes(
+            self.env,
             SQL(
-                """UPDATE calendar_event e
+                """UPDATE calendar_event
                       SET active = TRUE, trash_partner_id = NULL
-                     FROM unnest(%s::int[]) AS p(id)
-                    WHERE e.trash_partner_id = p.id""",
+                    WHERE trash_partner_id = ANY(%s)""",
                 self.ids,
-            )
+            ),
         )
         self.env["calendar.event"].invalidate_model(["active", "trash_partner_id"])
 
