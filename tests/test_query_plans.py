@@ -373,10 +373,9 @@ class TestQueryPlans(QueryPlanCase):
 
 
 class TestTransferMergePlans(QueryPlanCase):
-    """Transfer, trash and merge. Skipped until their plan-stable versions
-    (issue 18) are merged: today each fails, the transfer on its
-    future-appointments lookup among others (the statements are listed when
-    the skip is removed)."""
+    """Transfer, trash and merge: before their lookups were driven from the
+    ids, each of these failed (the transfer on its future-appointments
+    lookup, which took 124 s on 10,000 never-analysed customers)."""
 
     def test_trash_hide_and_unhide(self):
         with capture_plans(self.env.cr) as statements:

@@ -114,7 +114,15 @@ class TestOdooMergeFollowsTheRules(SecurityCase):
                     {"partner_id": source.id, "summary": "Visit"}
                 )
                 self._odoo_merge(call, self.sales_manager, source | target, target)
-                self.assertFalse(source.exists())
+                # Through our engine: archived, marked and logged for an undo.
+                self.assertEqual(source.merged_into_id, target)
+                self.assertFalse(source.active)
+                self.assertEqual(
+                    self.env["customer.merge.log"]
+                    .search([("source_partner_id", "=", source.id)])
+                    .target_partner_id,
+                    target,
+                )
                 self.assertEqual(report.partner_id, target)
                 history = self.env[History].search([("partner_id", "=", target.id)])
                 self.assertEqual((history.mode, history.origin), ("merge", "merge"))
