@@ -76,7 +76,9 @@ class TestUiTours(HttpCase):
         self.start_tour(
             f"/odoo/contacts/{wrong.id}", "crm_customer_ownership_merge", login="admin"
         )
-        self.assertFalse(wrong.exists())
+        # Kept archived and marked until the retention passes, for an undo.
+        self.assertEqual(wrong.merged_into_id, right)
+        self.assertFalse(wrong.active)
         self.assertEqual(right.visit_report_ids.summary, "Tour visit")
 
     def test_template_download_logs_no_warning(self):
