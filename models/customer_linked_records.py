@@ -67,12 +67,17 @@ def _tasks(ids, owners, now):
     # Open tasks the previous owner holds (hidden ones of a trashed customer
     # too); a colleague's task stays theirs.
     return SQL(
+        # Only res_id inside the fence: without statistics PostgreSQL would
+        # AND in the res_model index, which holds every task of every
+        # customer (3.4 s for 10,000 customers on never-analysed tables).
         """SELECT p.id, a.id FROM %s
             CROSS JOIN LATERAL (
-                  SELECT id FROM mail_activity
-                   WHERE res_model = 'res.partner' AND res_id = p.id
-                     AND (active OR hidden_by_trash)
-                     AND user_id IS NOT DISTINCT FROM p.owner OFFSET 0) a""",
+                  SELECT id, res_model, active, hidden_by_trash, user_id
+                    FROM mail_activity
+                   WHERE res_id = p.id OFFSET 0) a
+            WHERE a.res_model = 'res.partner'
+              AND (a.active OR a.hidden_by_trash)
+              AND a.user_id IS NOT DISTINCT FROM p.owner""",
         _customers(ids, owners),
     )
 
@@ -99,13 +104,14 @@ def _appointments(ids, owners, now):
 def _opportunities(ids, owners, now):
     # Open (neither won nor lost, i.e. archived) ones the previous owner has.
     return SQL(
+        # Only the link inside the fence, for the same reason as tasks: the
+        # owner's index would be ANDed in, and it holds all their leads.
         """SELECT p.id, l.id FROM %s
             CROSS JOIN LATERAL (
-                  SELECT id, stage_id FROM crm_lead
-                   WHERE partner_id = p.id AND active AND user_id = p.owner
-                  OFFSET 0) l
+                  SELECT id, stage_id, active, user_id FROM crm_lead
+                   WHERE partner_id = p.id OFFSET 0) l
              LEFT JOIN crm_stage s ON s.id = l.stage_id
-            WHERE s.is_won IS NOT TRUE""",
+            WHERE l.active AND l.user_id = p.owner AND s.is_won IS NOT TRUE""",
         _customers(ids, owners),
     )
 
