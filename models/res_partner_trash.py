@@ -166,27 +166,33 @@ class ResPartner(models.Model):
     def _trash_hide_tasks(self):
         # In SQL: archiving activities through the ORM marks them done, which
         # would rewrite history on restore.
-        self.env.execute_query(
-            SQL(
-                """UPDATE mail_activity a
-                      SET active = FALSE, hidden_by_trash = TRUE
-                     FROM unnest(%s::int[]) AS p(id)
-                    WHERE a.res_model = 'res.partner' AND a.res_id = p.id
-                      AND a.active""",
-                self.ids,
-            )
-        )
-        self.env["mail.activity"].invalidate_model(["active", "hidden_by_trash"])
+        self._trash_set_tasks_hidden(True)
 
     def _trash_unhide_tasks(self):
+        self._trash_set_tasks_hidden(False)
+
+    def _trash_set_tasks_hidden(self, hidden):
+        """Hide the customers' open tasks, or bring back the hidden ones.
+
+        Only res_id is looked up inside the fence: without statistics
+        PostgreSQL would AND in the res_model index, which holds every task
+        of every customer (as measured on the transfer's task lookup)."""
         self.env.execute_query(
             SQL(
                 """UPDATE mail_activity a
-                      SET active = TRUE, hidden_by_trash = FALSE
-                     FROM unnest(%s::int[]) AS p(id)
-                    WHERE a.res_model = 'res.partner' AND a.res_id = p.id
-                      AND a.hidden_by_trash""",
-                self.ids,
+                      SET active = %(show)s, hidden_by_trash = %(hidden)s
+                    WHERE a.id IN (
+                          SELECT t.id FROM unnest(%(ids)s::int[]) AS p(id)
+                          CROSS JOIN LATERAL (
+                                SELECT id, res_model, active, hidden_by_trash
+                                  FROM mail_activity
+                                 WHERE res_id = p.id OFFSET 0) t
+                           WHERE t.res_model = 'res.partner'
+                             AND CASE WHEN %(hidden)s THEN t.active
+                                      ELSE t.hidden_by_trash END)""",
+                show=not hidden,
+                hidden=hidden,
+                ids=self.ids,
             )
         )
         self.env["mail.activity"].invalidate_model(["active", "hidden_by_trash"])
