@@ -23,7 +23,7 @@ class TestMergeFromTheList(SecurityCase, CustomerMergeCase):
     def _open(self, user, partners):
         result = self._run_list_action(user, partners)
         Wizard = self.env["customer.merge.wizard"].with_user(user)
-        return Form(Wizard.with_context(result["context"]))
+        return Form(Wizard.with_context(**result["context"]))
 
     def test_offered_in_the_list_to_merge_users_only(self):
         action = self.env.ref(LIST_ACTION)
@@ -254,3 +254,24 @@ class TestMergePreviewInBusinessTerms(SecurityCase, CustomerMergeCase):
         # Huber's deal is hidden from this salesperson by the lead rules.
         self.assertEqual(self._lines(wizard.preview)["Opportunities"], (1, 0))
         self.assertIn("Only records you may see are counted", wizard.preview_html)
+
+    def test_preview_speaks_the_users_language(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"].search(
+            [("name", "=", "crm_customer_ownership")]
+        )._update_translations("de_DE", overwrite=True)
+        source, target = self._linked_source()
+        wizard = (
+            self.env["customer.merge.wizard"]
+            .with_user(self.sales_manager)
+            .with_context(lang="de_DE")
+            .create({"source_partner_id": source.id, "target_partner_id": target.id})
+        )
+        lines = self._lines(wizard.preview)
+        self.assertEqual(lines["Besuchsberichte"], (2, 0))
+        self.assertIn("Nachrichten", lines)
+        self.assertIn("Anhänge", lines)
+        with self.assertRaisesRegex(UserError, "genau zwei Kunden"):
+            source.with_user(self.sales_manager).with_context(
+                lang="de_DE"
+            ).action_open_merge_wizard()
