@@ -387,6 +387,54 @@ class CustomerReferenceRedirect(models.AbstractModel):
         return {index: (count, dup) for index, count, dup in counts}
 
     @api.model
+    def _linked_rows(self, references, model_name, mapping, columns):
+        """{reference index: [(value, duplicate)]} of the rows pointing at a
+        source of ``mapping`` ({source id: target id}), in one query:
+        ``value`` is the row's column ``columns[index]`` (its ``id``, or the
+        key naming the record on the other side of a relation) and
+        ``duplicate`` whether the target already has the same link. Only the
+        references listed in ``columns`` are read."""
+        if not columns:
+            return {}
+        self.env.flush_all()
+        selects = []
+        for index, column in columns.items():
+            reference = references[index]
+            value = SQL.identifier("t", column)
+            if reference.kind == "company_dependent":
+                where = self._sql_company_dependent_rows(reference, mapping)
+                duplicate = SQL("false")
+                source = SQL("%s AS t", SQL.identifier(reference.table))
+            else:
+                where = self._sql_source_rows(reference, model_name, list(mapping))
+                duplicate = (
+                    self._sql_target_has_it(reference, model_name)
+                    if reference.deduplicates
+                    else SQL("false")
+                )
+                source = SQL(
+                    "%s AS t, %s",
+                    SQL.identifier(reference.table),
+                    self._sql_mapping(mapping),
+                )
+            selects.append(
+                SQL(
+                    "SELECT %s AS i, %s AS v, %s AS d FROM %s WHERE %s",
+                    index,
+                    value,
+                    duplicate,
+                    source,
+                    where,
+                )
+            )
+        rows = {index: [] for index in columns}
+        with self._index_driven_plans():
+            self.env.cr.execute(SQL(" UNION ALL ").join(selects))
+            for index, value, duplicate in self.env.cr.fetchall():
+                rows[index].append((value, duplicate))
+        return rows
+
+    @api.model
     def _redirect_references(self, references, model_name, mapping):
         """Point every reference to a source of ``mapping`` ({source id:
         target id}) at its target, one statement per column; a link the

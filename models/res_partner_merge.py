@@ -1,9 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, create_index
+from odoo.tools.translate import LazyTranslate
 
 from .customer_linked_records import COUNTED_KINDS
 from .customer_reference_redirect import ReferenceConflictError
+
+_lt = LazyTranslate(__name__)
 
 MERGE_GROUPS = ("base.group_partner_manager", "sales_team.group_sale_manager")
 
@@ -18,6 +21,47 @@ MERGE_MARK_FIELDS = frozenset(
 
 # History counter: the (model, field) references it counts the records of.
 HISTORY_COUNTS = {kind.count_field: kind.merge_refs for kind in COUNTED_KINDS}
+
+# The preview names what a merge moves the way its users do. The kinds of
+# LINKED_KINDS name their own records (by their merge_refs, then by model);
+# this names the rest, by (model, field) where the fields of one model mean
+# different things, else by model. None hides what is Odoo's machinery or
+# already shown by another line (an attendance is its appointment, a
+# notification its message). Transient models are never shown, nor other
+# models of Odoo's framework namespaces below; any other model shows under
+# its own name (say "Sales Order").
+MERGE_PREVIEW_LABELS = {
+    ("res.partner", "merged_into_id"): _lt("Earlier Merged Customers"),
+    ("mail.followers", "res_id"): _lt("Followers"),
+    ("mail.followers", "partner_id"): _lt("Followed Documents"),
+    "mail.message": _lt("Messages"),
+    "mail.scheduled.message": _lt("Scheduled Messages"),
+    "ir.attachment": _lt("Attachments"),
+    "res.partner.bank": _lt("Bank Accounts"),
+    "res.partner.category": _lt("Tags"),
+    "discuss.channel.member": _lt("Discussion Channels"),
+    "customer.ownership.history": _lt("Ownership History"),
+    "customer.import.log.line": _lt("Import Log Entries"),
+    "snailmail.letter": _lt("Letters"),
+    "calendar.attendee": None,
+    "mail.notification": None,
+}
+FRAMEWORK_MODEL_PREFIXES = (
+    "auth",
+    "base.",
+    "bus.",
+    "calendar.",
+    "discuss.",
+    "iap.",
+    "ir.",
+    "mail.",
+    "portal.",
+    "privacy.",
+    "res.",
+    "sms.",
+    "snailmail.",
+    "web",
+)
 
 
 class ResPartner(models.Model):
@@ -96,6 +140,48 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("target_partner_id", "=", self.id)]
         return action
+
+    def action_open_merge_wizard(self):
+        """Open the merge wizard on two customers selected in a list, with
+        its guess of which is the wrong one and which the right one."""
+        if len(self) != 2:
+            raise UserError(
+                self.env._(
+                    "Select exactly two customers to merge, the wrong one and "
+                    "the right one (selected: %(count)s).",
+                    count=len(self),
+                )
+            )
+        self[0]._check_merge_permission(self[1])
+        source, target = self._merge_direction()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "crm_customer_ownership.customer_merge_wizard_action"
+        )
+        action["name"] = self.env._("Merge Customers")
+        action["context"] = {
+            "default_source_partner_id": source.id,
+            "default_target_partner_id": target.id,
+        }
+        return action
+
+    def _merge_direction(self):
+        """(wrong, right) of two customers: the way the merge rules accept;
+        either way or neither, the right one is the synchronised one, else
+        the one with an ERP Number, else the older one."""
+        right, wrong = self.sorted(
+            lambda partner: (
+                not partner.is_synced,
+                not partner.external_ref,
+                partner.id,
+            )
+        )
+        for source, target in ((wrong, right), (right, wrong)):
+            try:
+                source._check_merge_rules(target)
+            except UserError:
+                continue
+            return source, target
+        return wrong, right
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -363,29 +449,113 @@ class ResPartner(models.Model):
 
     def _merge_preview(self, target=None):
         """What a merge of this customer into ``target`` moves, without
-        changing anything: {"references": [{"model", "field", "count",
-        "duplicates"}], "consents": [...], "documents": [...]}; duplicates
-        are links ``target`` already has, which are dropped."""
+        changing anything, in its users' words: {"references": [{"label",
+        "count", "duplicates"}], "consents": [...], "documents": [...]}. A
+        line counts the records of one kind (visit reports, messages,
+        followers…) linked to this customer that the user may read;
+        duplicates are those whose every link ``target`` already has, which
+        are dropped."""
         self.ensure_one()
         Redirect = self.env["customer.reference.redirect"]
         references = Redirect._find_references(
             "res.partner", exclude_fields={CONSENT_FIELD}
         )
-        counts = Redirect._count_references(
-            references, "res.partner", {self.id: target.id if target else 0}
+        shown = {}
+        for index, reference in enumerate(references):
+            if found := self._merge_preview_kind(reference):
+                shown[index] = found
+        rows = Redirect._linked_rows(
+            references,
+            "res.partner",
+            {self.id: target.id if target else 0},
+            {
+                index: column
+                for index, (_order, _label, _model, column) in shown.items()
+            },
         )
-        lines = [
-            dict(self._merge_reference_label(reference), count=count, duplicates=dup)
-            for index, reference in enumerate(references)
-            for count, dup in [counts[index]]
-            if count
-        ]
+        # {(order, label, model): {record id: every link is a duplicate}}:
+        # one record linked through several fields counts once.
+        linked = {}
+        for index, (order, label, model, _column) in shown.items():
+            records = linked.setdefault((order, label, model), {})
+            for record_id, duplicate in rows[index]:
+                records[record_id] = records.get(record_id, True) and duplicate
+        lines = {}
+        for (_order, label, model), records in sorted(linked.items()):
+            readable = self._merge_readable(model, records)
+            if not readable:
+                continue
+            line = lines.setdefault(
+                label, {"label": label, "count": 0, "duplicates": 0}
+            )
+            line["count"] += len(readable)
+            line["duplicates"] += sum(records[record_id] for record_id in readable)
         consents, documents = self._merge_consents_and_documents()
         return {
-            "references": lines,
+            "references": list(lines.values()),
             "consents": self._merge_consent_labels(consents),
             "documents": documents.mapped("name"),
         }
+
+    def _merge_preview_kind(self, reference):
+        """(order, label, model, column) of the preview line counting the
+        records of ``reference``, or None if the preview does not show them:
+        ``column`` holds the ids of the records of ``model`` in its rows."""
+        for model, fname, owner in reference.fields:
+            if owner == "target" or self.env[model]._transient:
+                continue
+            found = self._merge_preview_label(model, fname)
+            if found is None:
+                continue
+            column = "id" if owner == "id" else reference.keys[0]
+            return (*found, model, column)
+        return None
+
+    def _merge_preview_label(self, model, fname):
+        """(order, label) of the records of ``model`` linked through
+        ``fname``, or None to leave them out: the kinds come first, in their
+        declared order, then the other labels in alphabetical order."""
+        others = len(COUNTED_KINDS)
+        if (model, fname) in MERGE_PREVIEW_LABELS:
+            label = MERGE_PREVIEW_LABELS[(model, fname)]
+            return label and (others, self.env._(label))
+        kind = next(
+            (kind for kind in COUNTED_KINDS if (model, fname) in kind.merge_refs),
+            None,
+        ) or next((kind for kind in COUNTED_KINDS if kind.model == model), None)
+        if kind:
+            # The kind's label, translated with the history counter bearing it.
+            History = self.env["customer.ownership.history"]
+            label = History._fields[kind.count_field]._description_string(self.env)
+            return COUNTED_KINDS.index(kind), label
+        if model in MERGE_PREVIEW_LABELS:
+            label = MERGE_PREVIEW_LABELS[model]
+            return label and (others, self.env._(label))
+        if model.startswith(FRAMEWORK_MODEL_PREFIXES):
+            return None
+        # sudo: model names are labels, not data.
+        return others, self.env["ir.model"].sudo()._get(model).name
+
+    def _merge_readable(self, model, ids):
+        """Those of ``ids`` the user may read: the preview counts nothing
+        that the user cannot see."""
+        Model = self.env[model].with_context(active_test=False)
+        if not Model.has_access("read"):
+            return []
+        records = Model.search([("id", "in", list(ids))])
+        if model == "mail.followers":
+            # Anyone may read a follower row; what it follows is the secret.
+            readable = self.env["mail.followers"]
+            # sudo: the rows were found readable above.
+            for res_model, followers in records.sudo().grouped("res_model").items():
+                documents = self._merge_readable(
+                    res_model, set(followers.mapped("res_id"))
+                )
+                readable |= followers.filtered(
+                    lambda f, d=set(documents): f.res_id in d
+                )
+            records = readable
+        return records.ids
 
     def _merge_into(self, target):
         """Merge this customer (the wrong one) into ``target`` (the right one).

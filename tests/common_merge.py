@@ -1,5 +1,7 @@
 import base64
+from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import new_test_user
 from odoo.tools import SQL
 
@@ -71,6 +73,19 @@ class CustomerMergeCase(CustomerOwnershipCase):
         self.assertNotIn(source, Partner.search([("name", "=", source.name)]))
         self.assertNotIn(
             source.id, [pid for pid, _name in Partner.name_search(source.name)]
+        )
+
+    def _event(self, name, partners, **vals):
+        """An appointment in three days with ``partners`` attending."""
+        start = fields.Datetime.now() + timedelta(days=3)
+        return self.env["calendar.event"].create(
+            dict(
+                vals,
+                name=name,
+                start=start,
+                stop=start + timedelta(hours=1),
+                partner_ids=[(6, 0, partners.ids)],
+            )
         )
 
     def _attachment(self, name, res_model=False, res_id=0):

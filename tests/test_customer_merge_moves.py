@@ -24,18 +24,6 @@ PNG = base64.b64encode(
 class TestCustomerMergeMoves(CustomerMergeCase):
     """What a merge moves, drops and keeps, and how it is recorded."""
 
-    def _event(self, name, partners, **vals):
-        start = fields.Datetime.now() + timedelta(days=3)
-        return self.env["calendar.event"].create(
-            dict(
-                vals,
-                name=name,
-                start=start,
-                stop=start + timedelta(hours=1),
-                partner_ids=[(6, 0, partners.ids)],
-            )
-        )
-
     def test_linked_documents_move_to_the_right_customer(self):
         source, target = self._pair(
             {"email": "wrong@example.com"}, {"email": "right@example.com"}
@@ -474,12 +462,7 @@ class TestCustomerMergeMoves(CustomerMergeCase):
             wizard = form.save()
         preview = wizard.preview
         self.assertIn(
-            {
-                "model": "Lead/Opportunity",
-                "field": "Customer",
-                "count": 2,
-                "duplicates": 0,
-            },
+            {"label": "Opportunities", "count": 2, "duplicates": 0},
             preview["references"],
         )
         self.assertEqual(preview["documents"], ["newsletter.pdf"])

@@ -11,18 +11,6 @@ class TestCustomerMergeUndo(CustomerMergeCase):
     """A merge can be undone until the merged customer is purged: every row
     that moved goes back, the merged customer comes back as it was."""
 
-    def _event(self, name, partners, **vals):
-        start = fields.Datetime.now() + timedelta(days=3)
-        return self.env["calendar.event"].create(
-            dict(
-                vals,
-                name=name,
-                start=start,
-                stop=start + timedelta(hours=1),
-                partner_ids=[(6, 0, partners.ids)],
-            )
-        )
-
     def _merge_log(self, source, target, user=None):
         self._merge(source, target, user=user)
         return self.env["customer.merge.log"].search(

@@ -81,6 +81,20 @@ class TestUiTours(HttpCase):
         self.assertFalse(wrong.active)
         self.assertEqual(right.visit_report_ids.summary, "Tour visit")
 
+    def test_merge_from_the_list(self):
+        wrong = self._customer("Tour List Copy")
+        right = self._customer("Tour List Original", external_ref="TL-1")
+        self.env["customer.visit.report"].create(
+            {"partner_id": wrong.id, "summary": "Tour list visit"}
+        )
+        self.start_tour(
+            "/odoo/action-contacts.action_contacts?view_type=list",
+            "crm_customer_ownership_merge_list",
+            login="admin",
+        )
+        self.assertEqual(wrong.merged_into_id, right)
+        self.assertEqual(right.visit_report_ids.summary, "Tour list visit")
+
     def test_template_download_logs_no_warning(self):
         self.authenticate("admin", "admin")
         wizard = self.env["customer.import.wizard"].with_user(self.admin).create({})

@@ -54,12 +54,34 @@ class CustomerMergeWizard(models.TransientModel):
                     source._check_merge_rules(target)
                 except UserError as error:
                     wizard.refusal_reason = error.args[0]
-            preview = source._merge_preview(target)
+            if not source.has_access("read"):
+                # The refusal names the rule; the preview would tell more.
+                continue
+            # Which links the right customer already has is its own business.
+            readable_target = target if target.has_access("read") else target.browse()
+            preview = source._merge_preview(readable_target)
             wizard.preview = preview
             wizard.preview_html = self.env["ir.qweb"]._render(
                 "crm_customer_ownership.customer_merge_preview",
-                dict(preview, source=source, target=target),
+                dict(preview, source=source, target=readable_target),
             )
+
+    def action_swap(self):
+        """Make the wrong customer the right one and the other way round: a
+        merge from the list guesses which is which."""
+        self.ensure_one()
+        self.write(
+            {
+                "source_partner_id": self.target_partner_id.id,
+                "target_partner_id": self.source_partner_id.id,
+            }
+        )
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "crm_customer_ownership.customer_merge_wizard_action"
+        )
+        return dict(
+            action, name=self.env._("Merge Customers"), res_id=self.id, context={}
+        )
 
     def action_merge(self):
         """Merge the wrong customer into the right one and open the right one

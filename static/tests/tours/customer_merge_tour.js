@@ -44,3 +44,74 @@ registry.category("web_tour.tours").add("crm_customer_ownership_merge", {
         },
     ],
 });
+
+// Merge Customers from the contacts list with two customers selected: the
+// wizard opens with both, the one with an ERP Number as the right one; Swap
+// turns it round and back; merge; the right customer opens.
+registry.category("web_tour.tours").add("crm_customer_ownership_merge_list", {
+    steps: () => [
+        {
+            trigger: ".o_searchview_input",
+            run: "edit Tour List",
+        },
+        {
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains('Tour List Copy') .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains('Tour List Original') .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            trigger: ".o_cp_action_menus button:has(.fa-cog)",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Merge Customers')",
+            run: "click",
+        },
+        {
+            content: "The customer with an ERP Number is guessed to be the right one",
+            trigger: ".modal .o_field_widget[name=target_partner_id] input:value(Tour List Original)",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=preview_html]:contains('Visit Reports')",
+        },
+        {
+            trigger: ".modal button[name=action_swap]",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=target_partner_id] input:value(Tour List Copy)",
+        },
+        {
+            trigger: ".modal button[name=action_swap]",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=source_partner_id] input:value(Tour List Copy)",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=target_partner_id] input:value(Tour List Original)",
+        },
+        {
+            trigger: ".modal button[name=action_merge]",
+            run: "click",
+        },
+        {
+            content: "Merging asks first",
+            trigger: ".modal .modal-footer .btn-primary:contains('Ok')",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour List Original)",
+        },
+    ],
+});
