@@ -331,7 +331,7 @@ class CustomerImport(models.AbstractModel):
         if total <= MAX_PROBLEMS_SHOWN:
             return shown
         return self.env._(
-            "%(shown)s; and %(count)s more",
+            "%(shown)s; others not listed: %(count)s",
             shown=shown,
             count=total - MAX_PROBLEMS_SHOWN,
         )
@@ -771,10 +771,10 @@ class CustomerImport(models.AbstractModel):
         if share <= limits["max_trash_share"] and trash_count <= limits["max_trash"]:
             return ""
         return self.env._(
-            "This import would move %(count)s of the %(total)s customers of %(agent)s "
-            "(%(share)s%%) to the trash, more than the limit of %(max_share)s%% or "
-            "%(max_count)s customers: check that the file is the complete list, "
-            "then confirm the mass trash to import it.",
+            "Customers of %(agent)s this import would move to the trash: "
+            "%(count)s (%(share)s%% of %(total)s), more than the limits allow "
+            "(%(max_share)s%%, at most %(max_count)s). Check that the file is "
+            "the complete list, then confirm the mass trash to import it.",
             count=trash_count,
             total=total,
             agent=agent.name,
@@ -1262,8 +1262,8 @@ class CustomerImport(models.AbstractModel):
         if errors:
             raise UserError(
                 self.env._(
-                    "Nothing was imported because %(count)s rows have errors "
-                    "(%(errors)s); correct the file and import it again.",
+                    "Nothing was imported. Rows with errors: %(count)s "
+                    "(%(errors)s). Correct the file and import it again.",
                     count=len(errors),
                     errors=self._first_problems(
                         [
