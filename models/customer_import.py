@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
+from odoo.tools.misc import format_date
 
 from .customer_import_reader import CustomerFileReader
 from .customer_import_xlsx import CellProblem, column_letters
@@ -81,6 +82,14 @@ TEMPLATE_COLUMNS = (
     COUNTRY_COLUMN,
     "vat",
 )
+# What a plan line says about its customer stays short whatever the file
+# holds, so that the preview of a large file stays small in memory: each
+# value, the name and a row's list of changes are cut at these lengths.
+PREVIEW_VALUE_CHARS = 60
+PREVIEW_NAME_CHARS = 120
+PREVIEW_CHANGES_CHARS = 300
+# Actions whose line writes the file's values to an existing customer.
+CHANGING_ACTIONS = frozenset({"update", "restore", "transfer"})
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "x", "ja", "wahr"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "n", "nein", "falsch"})
 COUNT_ACTIONS = (
@@ -92,6 +101,12 @@ COUNT_ACTIONS = (
     "trash",
     "error",
 )
+
+
+def shorten(text, limit):
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def normalize_header(header):
@@ -316,7 +331,7 @@ class CustomerImport(models.AbstractModel):
         if total <= MAX_PROBLEMS_SHOWN:
             return shown
         return self.env._(
-            "%(shown)s; and %(count)s more",
+            "%(shown)s; others not listed: %(count)s",
             shown=shown,
             count=total - MAX_PROBLEMS_SHOWN,
         )
@@ -590,8 +605,9 @@ class CustomerImport(models.AbstractModel):
             more customers than the limits allow (see _check_mass_trash)
         :returns: {"lines": [{"row", "key", "action", "partner_id",
                   "source_id", "from_user_id", "from_trash", "message",
-                  "vals"}], "counts": {action: n}, "options": {...},
-                  "mass_trash": the warning when the limits are passed}
+                  "vals", "name", "changes"}], "counts": {action: n},
+                  "options": {...}, "mass_trash": the warning when the
+                  limits are passed}
         """
         self._check_import_allowed(agent, import_mode, transfer_mode)
         reader = self._open_file(data, filename)
@@ -615,6 +631,7 @@ class CustomerImport(models.AbstractModel):
         self._mark_unreachable_sources(lines, transfer_mode)
         if import_mode == "update_delete":
             lines += self._plan_trash(lines, agent)
+        self._describe_lines(lines)
         # The lookups cached every matched customer; the plan keeps their ids.
         self.env.invalidate_all()
         counts = Counter(line["action"] for line in lines)
@@ -631,6 +648,80 @@ class CustomerImport(models.AbstractModel):
             },
             "mass_trash": self._mass_trash_warning(counts["trash"], agent),
         }
+
+    @api.model
+    def _describe_lines(self, lines):
+        """Give each plan line the ``name`` of its customer and, when the line
+        changes an existing customer, its ``changes`` as "Label: old → new",
+        for the preview and the import log.
+
+        A matched customer the user may read is named by its own name; any
+        other line keeps the name from the file, so a restricted user learns
+        nothing of a customer they cannot read. Set-based: the customers'
+        values are those the lookups read, the rights one check per batch.
+        """
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        matched = Partner.browse({line["partner_id"] for line in lines} - {False})
+        readable = self._readable_customer_ids(matched)
+        partners = {partner.id: partner for partner in matched}
+        format_value = self._value_formatter(lines)
+        for line in lines:
+            partner = partners.get(line["partner_id"])
+            if partner and partner.id in readable:
+                line["name"] = partner.display_name
+                if line["action"] in CHANGING_ACTIONS:
+                    line["changes"] = self._changes_text(
+                        partner, line["vals"], format_value
+                    )
+            line["name"] = shorten(line["name"], PREVIEW_NAME_CHARS)
+
+    @api.model
+    def _changes_text(self, partner, vals, format_value):
+        """'Phone: 0511 123 → 0511 999; City: Hannover → Celle', field labels
+        in the user's language, cut after PREVIEW_CHANGES_CHARS."""
+        parts, size = [], 0
+        for fname, new in vals.items():
+            if size > PREVIEW_CHANGES_CHARS:
+                break
+            field = partner._fields[fname]
+            label = field._description_string(self.env)
+            old = format_value(field, partner[fname])
+            part = f"{label}: {old} \u2192 {format_value(field, new)}"
+            parts.append(part)
+            size += len(part) + 2
+        return shorten("; ".join(parts), PREVIEW_CHANGES_CHARS)
+
+    @api.model
+    def _value_formatter(self, lines):
+        """function(field, value) -> the value as the user reads it: labels of
+        selections, country names, dates in the user's format."""
+        countries = {}
+        if any("country_id" in line["vals"] for line in lines):
+            countries = {
+                country.id: country.name
+                for country in self.env["res.country"].search_fetch([], ["name"])
+            }
+        selections = {}
+        yes_no = {True: self.env._("Yes"), False: self.env._("No")}
+
+        def format_value(field, value):
+            if field.type == "boolean":
+                return yes_no[bool(value)]
+            if field.name == "country_id":
+                value = countries.get(value.id if hasattr(value, "id") else value)
+            elif field.type == "selection" and value:
+                if field.name not in selections:
+                    selections[field.name] = dict(
+                        field._description_selection(self.env)
+                    )
+                value = selections[field.name].get(value, value)
+            elif field.type == "date" and value:
+                value = format_date(self.env, value)
+            if value is None or value is False or value == "":
+                return "\u2014"
+            return shorten(value, PREVIEW_VALUE_CHARS)
+
+        return format_value
 
     @api.model
     def _readable_customer_ids(self, partners):
@@ -680,10 +771,10 @@ class CustomerImport(models.AbstractModel):
         if share <= limits["max_trash_share"] and trash_count <= limits["max_trash"]:
             return ""
         return self.env._(
-            "This import would move %(count)s of the %(total)s customers of %(agent)s "
-            "(%(share)s%%) to the trash, more than the limit of %(max_share)s%% or "
-            "%(max_count)s customers: check that the file is the complete list, "
-            "then confirm the mass trash to import it.",
+            "Customers of %(agent)s this import would move to the trash: "
+            "%(count)s (%(share)s%% of %(total)s), more than the limits allow "
+            "(%(max_share)s%%, at most %(max_count)s). Check that the file is "
+            "the complete list, then confirm the mass trash to import it.",
             count=trash_count,
             total=total,
             agent=agent.name,
@@ -837,6 +928,9 @@ class CustomerImport(models.AbstractModel):
             "from_trash": False,
             "message": row["error"],
             "vals": {},
+            # The name in the file; _describe_lines names matched customers.
+            "name": row["vals"].get("name") or "",
+            "changes": "",
             # The ERP Number the agent's customer will have, when it is new
             # to the agent: checked against the one-per-salesperson rule.
             "final_ref": False,
@@ -1133,6 +1227,8 @@ class CustomerImport(models.AbstractModel):
                 "from_trash": False,
                 "message": self.env._("Not in the file: moved to the trash."),
                 "vals": {},
+                "name": "",
+                "changes": "",
                 "final_ref": False,
             }
             for partner in absent
@@ -1166,8 +1262,8 @@ class CustomerImport(models.AbstractModel):
         if errors:
             raise UserError(
                 self.env._(
-                    "Nothing was imported because %(count)s rows have errors "
-                    "(%(errors)s); correct the file and import it again.",
+                    "Nothing was imported. Rows with errors: %(count)s "
+                    "(%(errors)s). Correct the file and import it again.",
                     count=len(errors),
                     errors=self._first_problems(
                         [

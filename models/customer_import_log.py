@@ -203,9 +203,9 @@ class CustomerImportLog(models.Model):
             # comprehension among the arguments of _().
             counts = {action: log[f"count_{action}"] for action in COUNT_ACTIONS}
             log.plan_summary = log.env._(
-                "%(create)s to create, %(update)s to update, %(unchanged)s "
-                "unchanged, %(restore)s to restore, %(transfer)s to transfer, "
-                "%(trash)s to trash, %(error)s rows with errors",
+                "To create: %(create)s, to update: %(update)s, unchanged: "
+                "%(unchanged)s, to restore: %(restore)s, to transfer: "
+                "%(transfer)s, to trash: %(trash)s, rows with errors: %(error)s",
                 **counts,
             )
 
@@ -611,7 +611,7 @@ class CustomerImportLog(models.Model):
         if self.state == "done" and self.preview_only:
             title = _("Customer import preview ready")
             text = _(
-                "The preview of %(file)s for %(agent)s is ready: %(summary)s.",
+                "The preview of %(file)s for %(agent)s is ready. %(summary)s.",
                 file=self.filename,
                 agent=self.agent_id.name,
                 summary=log.plan_summary,
@@ -619,10 +619,10 @@ class CustomerImportLog(models.Model):
         elif self.state == "done":
             title = _("Customer import done")
             text = _(
-                "The file %(file)s is imported for %(agent)s: %(created)s "
-                "created, %(updated)s updated, %(unchanged)s unchanged, "
-                "%(restored)s restored, %(transferred)s transferred, "
-                "%(trashed)s trashed.",
+                "The file %(file)s is imported for %(agent)s. Created: "
+                "%(created)s, updated: %(updated)s, unchanged: %(unchanged)s, "
+                "restored: %(restored)s, transferred: %(transferred)s, "
+                "trashed: %(trashed)s.",
                 file=self.filename,
                 agent=self.agent_id.name,
                 created=self.count_create,

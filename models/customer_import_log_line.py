@@ -50,6 +50,13 @@ class CustomerImportLogLine(models.Model):
     from_user_id = fields.Many2one("res.users", string="From Salesperson")
     from_trash = fields.Boolean()
     message = fields.Char()
+    name = fields.Char(
+        help="The customer's name: the existing customer's, or the one in the "
+        "file for a customer the import creates."
+    )
+    changes = fields.Char(
+        help="What the import changes on the customer: each field as old → new."
+    )
     vals = fields.Json(help="The field values the line writes.")
 
     def init(self):
@@ -68,7 +75,7 @@ class CustomerImportLogLine(models.Model):
         copy; the lines have no computed field, default or rule to apply."""
         columns = SQL(
             "log_id, sequence, row, key, action, partner_id, source_id, "
-            "from_user_id, from_trash, message, vals, "
+            "from_user_id, from_trash, message, name, changes, vals, "
             "create_uid, create_date, write_uid, write_date"
         )
         uid = self.env.uid
@@ -79,7 +86,7 @@ class CustomerImportLogLine(models.Model):
         ):
             values = SQL(", ").join(
                 SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, "
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, "
                     "%s, NOW() AT TIME ZONE 'UTC', %s, NOW() AT TIME ZONE 'UTC')",
                     log.id,
                     start + offset,
@@ -91,6 +98,8 @@ class CustomerImportLogLine(models.Model):
                     line["from_user_id"] or None,
                     line["from_trash"],
                     line["message"] or None,
+                    line["name"] or None,
+                    line["changes"] or None,
                     json.dumps(line["vals"], default=_json_date),
                     uid,
                     uid,

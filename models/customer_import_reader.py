@@ -99,9 +99,9 @@ class CustomerFileReader:
             if count > self.max_rows:
                 raise UserError(
                     self._(
-                        "The file %(file)s has more than %(limit)s rows (empty rows "
-                        "count too): split it into smaller files, or delete the "
-                        "empty rows below the customers.",
+                        "The file %(file)s has more rows than the limit of "
+                        "%(limit)s (empty rows count too): split it into smaller "
+                        "files, or delete the empty rows below the customers.",
                         file=self.filename,
                         limit=self.max_rows,
                     )

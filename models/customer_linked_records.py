@@ -137,7 +137,10 @@ class LinkedKind:
       customer;
     - ``string``: label of the flag and of the history counter (a field
       label, translated with the fields);
-    - ``one`` / ``many``: summary wording for one and for several records;
+    - ``counted``: the kind with a count, "visit reports (%(count)s)": a
+      label and its count read right for any count in every language, which
+      a sentence ("1 visit report", "2 visit reports") cannot, since Odoo's
+      server-side translations have no plural forms (Polish has three);
     - ``query``: the records that follow in a move (see module docstring);
     - ``bound``: the records belong to the customer record itself (they
       follow it unless left behind on an archived copy for the previous
@@ -160,8 +163,7 @@ class LinkedKind:
     model: str
     link: str
     string: str
-    one: object
-    many: object
+    counted: object
     query: object
     bound: bool = False
     move: str = ""
@@ -177,8 +179,8 @@ class LinkedKind:
         return f"transfer_{self.key}"
 
     def summary(self, env, count):
-        """'1 task', '3 tasks' in the language of ``env``."""
-        return env._(self.one if count == 1 else self.many) % {"count": count}
+        """'tasks (3)' in the language of ``env``."""
+        return env._(self.counted) % {"count": count}
 
 
 LINKED_KINDS = (
@@ -187,8 +189,7 @@ LINKED_KINDS = (
         model="customer.visit.report",
         link="partner_id",
         string="Visit Reports",
-        one=_lt("%(count)s visit report"),
-        many=_lt("%(count)s visit reports"),
+        counted=_lt("visit reports (%(count)s)"),
         query=_visit_reports,
         bound=True,
         copy="_copy_bound_records",
@@ -202,8 +203,7 @@ LINKED_KINDS = (
         model="mail.activity",
         link="res_id",
         string="Tasks",
-        one=_lt("%(count)s task"),
-        many=_lt("%(count)s tasks"),
+        counted=_lt("tasks (%(count)s)"),
         query=_tasks,
         move="_move_tasks",
         trash=("_trash_hide_tasks", "_trash_unhide_tasks"),
@@ -215,8 +215,7 @@ LINKED_KINDS = (
         model="calendar.event",
         link="partner_ids",
         string="Appointments",
-        one=_lt("%(count)s appointment"),
-        many=_lt("%(count)s appointments"),
+        counted=_lt("appointments (%(count)s)"),
         query=_appointments,
         move="_move_appointments",
         copy="_copy_appointments",
@@ -229,8 +228,7 @@ LINKED_KINDS = (
         model="customer.visit.block",
         link="partner_id",
         string="Visit Blocks",
-        one=_lt("%(count)s visit block"),
-        many=_lt("%(count)s visit blocks"),
+        counted=_lt("visit blocks (%(count)s)"),
         query=_visit_blocks,
         bound=True,
         copy="_copy_bound_records",
@@ -244,8 +242,7 @@ LINKED_KINDS = (
         model="crm.lead",
         link="partner_id",
         string="Opportunities",
-        one=_lt("%(count)s opportunity"),
-        many=_lt("%(count)s opportunities"),
+        counted=_lt("opportunities (%(count)s)"),
         query=_opportunities,
         move="_move_opportunities",
         count_field="lead_count",
@@ -256,8 +253,7 @@ LINKED_KINDS = (
         model="res.partner",
         link="parent_id",
         string="Contacts",
-        one=_lt("%(count)s contact"),
-        many=_lt("%(count)s contacts"),
+        counted=_lt("contacts (%(count)s)"),
         query=_contacts,
         move="_move_contacts",
         copy="_copy_contacts",
@@ -269,8 +265,7 @@ LINKED_KINDS = (
         model="customer.consent",
         link="partner_id",
         string="GDPR Consents",
-        one=_lt("%(count)s consent"),
-        many=_lt("%(count)s consents"),
+        counted=_lt("consents (%(count)s)"),
         query=_consents,
         bound=True,
         choosable=False,

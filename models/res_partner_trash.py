@@ -383,11 +383,11 @@ class ResPartner(models.Model):
         blocked = self.browse(list(history))
         raise UserError(
             self.env._(
-                "%(customers)s cannot be deleted because they have history "
+                "Customers with history cannot be deleted: %(customers)s "
                 "(%(documents)s). Move them to the trash instead (Action > Move "
-                "to trash): they stay restorable for %(days)s days before the "
-                "purge. Or merge each into the right customer (Action > Merge "
-                "into...), which keeps its history.",
+                "to trash): they stay restorable until the trash is purged "
+                "(days in the trash: %(days)s). Or merge each into the right "
+                "customer (Action > Merge into...), which keeps its history.",
                 customers=", ".join(blocked.mapped("display_name")),
                 documents="; ".join(
                     f"{partner.display_name}: "

@@ -137,14 +137,16 @@ class TestCustomerImportFiles(CustomerImportCase):
             "crm_customer_ownership.import_max_rows", "3"
         )
         rows = [(f"N{i}", f"New {i}", "", "", "") for i in range(4)]
-        self._assert_refused(self._csv(rows), "more than 3 rows")
+        self._assert_refused(self._csv(rows), "more rows than the limit of 3")
         for data, filename in (
             (self._csv(rows[:3]), "customers.csv"),
             (self._xlsx(rows[:3]), "customers.xlsx"),
         ):
             wizard = self._preview(self.huber, data, filename=filename)
             self.assertEqual(wizard.count_create, 3)
-        self._assert_refused(self._xlsx(rows), "more than 3 rows", "c.xlsx")
+        self._assert_refused(
+            self._xlsx(rows), "more rows than the limit of 3", "c.xlsx"
+        )
 
     def test_unknown_column_refused(self):
         data = self._csv(self.ROWS, header=(*self.HEADER[:-1], "favourite_colour"))

@@ -179,8 +179,8 @@ class TestCustomerImportBackground(CustomerImportCase):
         # The importing user is told: a message in the inbox, a notification.
         message = log.message_ids[0]
         self.assertIn(self.maier.partner_id, message.partner_ids)
-        self.assertIn("3 created", message.body)
-        self.assertIn("2 transferred", message.body)
+        self.assertIn("Created: 3", message.body)
+        self.assertIn("transferred: 2", message.body)
         self.assertIn(
             f"/odoo/customer.import.log/{log.id}/action-"
             "crm_customer_ownership.customer_import_log_line_action",
@@ -397,7 +397,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         self._run_jobs()
         self.assertEqual((log.state, log.progress), ("done", 100))
         self.assertEqual((log.count_transfer, log.count_error), (2, 1))
-        self.assertIn("2 to transfer", wizard.log_plan_summary)
+        self.assertIn("to transfer: 2", wizard.log_plan_summary)
         # Nothing is applied, and the rows are behind the wizard's buttons.
         self.assertEqual(self.customers_huber[:2].user_id, self.huber)
         self.assertFalse(self.Partner.search([("external_ref", "=", "N001")]))

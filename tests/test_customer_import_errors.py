@@ -58,7 +58,7 @@ class TestImportErrors(CustomerImportCase):
         self.assertIn("F (extra0)", message)
         self.assertIn("O (extra9)", message)
         self.assertNotIn("extra10", message)
-        self.assertIn("and 20 more", message)
+        self.assertIn("others not listed: 20", message)
 
     def test_row_errors_name_row_and_column_and_refusal_lists_first(self):
         rows = [(f"N{i}", f"New {i}", "", "", "XX") for i in range(15)]
@@ -70,8 +70,8 @@ class TestImportErrors(CustomerImportCase):
         with self.assertRaises(UserError) as caught:
             wizard.action_import()
         message = str(caught.exception)
-        self.assertIn("15 rows have errors", message)
+        self.assertIn("Rows with errors: 15", message)
         self.assertIn("row 2: Column E (country_code)", message)
         self.assertIn("row 11:", message)
         self.assertNotIn("row 12:", message)
-        self.assertIn("and 5 more", message)
+        self.assertIn("others not listed: 5", message)

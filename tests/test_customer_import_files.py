@@ -50,7 +50,7 @@ class TestHostileXlsx(ImportFileCase):
         self._set_limit("max_rows", 1000)
         self._assert_refused(
             hostile_xlsx.empty_row_bomb(rows=5000, padding=0),
-            r"more than 1000 rows \(empty rows count too\)",
+            r"more rows than the limit of 1000 \(empty rows count too\)",
         )
 
     def test_rows_within_the_limit_are_read(self):

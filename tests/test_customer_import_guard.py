@@ -30,11 +30,12 @@ class TestMassTrashGuard(CustomerImportCase):
         wizard = self._preview(self.huber, data, import_mode="update_delete")
         self.assertEqual(wizard.count_trash, count)
         self.assertIn(
-            f"would move {count} of the {total} customers of Test Huber",
+            f"Customers of Test Huber this import would move to the trash: "
+            f"{count} ({round(count * 100 / total)}% of {total})",
             wizard.mass_trash_warning,
         )
         before = self._table_state()
-        with self.assertRaisesRegex(UserError, "Nothing was imported. This import"):
+        with self.assertRaisesRegex(UserError, "Nothing was imported. Customers of"):
             wizard.action_import()
         self.assertEqual(self._table_state(), before)
         wizard.confirm_mass_trash = True
@@ -82,7 +83,7 @@ class TestMassTrashGuard(CustomerImportCase):
     def test_preview_shows_warning_and_checkbox(self):
         wizard = self._preview(self.huber, self._csv([]), import_mode="update_delete")
         form = Form(wizard.with_user(self.huber))
-        self.assertIn("(100%)", form.mass_trash_warning)
+        self.assertIn("5 (100% of 5)", form.mass_trash_warning)
         form.confirm_mass_trash = True
         form.save().action_import()
         self.assertEqual(len(self._trashed()), 5)

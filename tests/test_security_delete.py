@@ -55,7 +55,7 @@ class TestCustomerWithHistoryIsNotDeleted(SecurityCase):
                 for user in (self.admin, self.contact_manager):
                     with self.subTest(kind=kind, via=name, user=user.login):
                         with self.assertRaisesRegex(
-                            UserError, r"trash.*21 days.*Merge into"
+                            UserError, r"trash: 21\).*Merge into"
                         ):
                             call(user, "res.partner", "unlink", customer.ids)
                         self.assertTrue(customer.exists())

@@ -13,12 +13,15 @@ class TestRestrictedSalespersonLearnsNothing(SecurityCase):
         super().setUpClass()
         (cls.huber | cls.transfer_user).restrict_to_own_customers = True
         cls.hidden = cls.customer_maier  # "Maier Customer", M001
+        cls.hidden.city = "Secret City"
 
     def assertHidden(self, wizard):
         self.assertFalse(self.hidden.with_user(wizard.create_uid).has_access("read"))
         for line in wizard.line_ids:
             self.assertNotEqual(line.partner_id, self.hidden)
             self.assertNotIn("Maier Customer", line.message or "")
+            self.assertNotIn("Maier Customer", line.name or "")
+            self.assertNotIn(self.hidden.city, line.changes or "")
         self.assertNotIn("Maier Customer", wizard.transfer_summary or "")
 
     def test_preview_without_transfer_neither_names_nor_links(self):

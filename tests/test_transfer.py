@@ -141,8 +141,8 @@ class TestTransferMove(TransferCase):
         self.assertEqual(
             customer.message_ids[0].body,
             "<p>Transferred from Test Huber to Test Maier by Test Transfer (move: "
-            "2 visit reports, 1 task, 1 appointment, 1 visit block, "
-            "1 opportunity).</p>",
+            "visit reports (2), tasks (1), appointments (1), visit blocks (1), "
+            "opportunities (1)).</p>",
         )
 
     def test_move_without_linked_data_moves_only_the_customer(self):
@@ -229,7 +229,9 @@ class TestTransferCopy(TransferCase):
         self.assertEqual(history.source_partner_id, original)
         self.assertEqual(history.mode, "copy")
         self.assertEqual(history.activity_count, 0)
-        self.assertIn("(copy: 2 visit reports, 1 appointment", copy.message_ids[0].body)
+        self.assertIn(
+            "(copy: visit reports (2), appointments (1)", copy.message_ids[0].body
+        )
 
     def test_copy_without_linked_data(self):
         original = self.customers_huber[0]

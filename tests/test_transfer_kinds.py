@@ -340,7 +340,7 @@ class TestTransferKindsImport(TransferKindsCase):
         wizard = Wizard.browse(wizard_id)
         self.assertEqual(
             wizard.linked_summary,
-            "2 visit reports, 1 appointment, 1 visit block, 1 opportunity",
+            "visit reports (2), appointments (1), visit blocks (1), opportunities (1)",
         )
         call_kw(Wizard, "action_import", [[wizard_id]], {})
         following = ALL_KINDS - {"tasks", "contacts"}

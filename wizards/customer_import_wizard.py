@@ -341,6 +341,8 @@ class CustomerImportWizard(models.TransientModel):
                         "from_user_id": line["from_user_id"],
                         "from_trash": line["from_trash"],
                         "message": line["message"],
+                        "name": line["name"],
+                        "changes": line["changes"],
                     }
                     for line in batch
                 ]

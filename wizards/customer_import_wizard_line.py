@@ -38,3 +38,10 @@ class CustomerImportWizardLine(models.TransientModel):
     from_user_id = fields.Many2one("res.users", string="From Salesperson")
     from_trash = fields.Boolean()
     message = fields.Char()
+    name = fields.Char(
+        help="The customer's name: the existing customer's, or the one in the "
+        "file for a customer the import creates."
+    )
+    changes = fields.Char(
+        help="What the import changes on the customer: each field as old → new."
+    )

@@ -136,8 +136,8 @@ class CustomerTransferWizard(models.TransientModel):
         if skipped and len(skipped) == len(result):
             raise UserError(
                 self.env._(
-                    "%(customers)s already belong to %(user)s: nothing was "
-                    "transferred.",
+                    "Nothing was transferred. Already customers of %(user)s: "
+                    "%(customers)s.",
                     customers=", ".join(skipped.mapped("display_name")),
                     user=self.target_user_id.name,
                 )
@@ -162,7 +162,7 @@ class CustomerTransferWizard(models.TransientModel):
             "params": {
                 "type": "warning",
                 "message": self.env._(
-                    "Skipped %(customers)s: they already belong to %(user)s.",
+                    "Skipped, already customers of %(user)s: %(customers)s.",
                     customers=", ".join(skipped.mapped("display_name")),
                     user=self.target_user_id.name,
                 ),
