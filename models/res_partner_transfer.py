@@ -423,6 +423,10 @@ class ResPartner(models.Model):
         organiser, so that they are notified of changes."""
         target = target_user.partner_id.id
         places = self._EVENT_PARTNER_PLACES
+        # Values the ORM still holds for these rows would be written over
+        # the SQL below at the next flush.
+        for model in ("calendar.event", "calendar.attendee", "mail.followers"):
+            self.env[model].flush_model()
         # First, per event, its organiser's partner and whether it and the
         # target are in each place: one lookup driven by the events' keys
         # through the places' (event, partner) indexes. The changes below
