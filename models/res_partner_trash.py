@@ -177,24 +177,38 @@ class ResPartner(models.Model):
         Only res_id is looked up inside the fence: without statistics
         PostgreSQL would AND in the res_model index, which holds every task
         of every customer (as measured on the transfer's task lookup)."""
-        self.env.execute_query(
-            SQL(
-                """UPDATE mail_activity a
-                      SET active = %(show)s, hidden_by_trash = %(hidden)s
-                    WHERE a.id IN (
-                          SELECT t.id FROM unnest(%(ids)s::int[]) AS p(id)
-                          CROSS JOIN LATERAL (
-                                SELECT id, res_model, active, hidden_by_trash
-                                  FROM mail_activity
-                                 WHERE res_id = p.id OFFSET 0) t
-                           WHERE t.res_model = 'res.partner'
-                             AND CASE WHEN %(hidden)s THEN t.active
-                                      ELSE t.hidden_by_trash END)""",
-                show=not hidden,
-                hidden=hidden,
-                ids=self.ids,
+        # Looked up first, then changed by key: joined to the lookup in one
+        # UPDATE, a table believed empty (vacuumed before a bulk load) was
+        # read whole.
+        task_ids = [
+            task_id
+            for (task_id,) in execute_through_indexes(
+                self.env,
+                SQL(
+                    """SELECT t.id FROM unnest(%(ids)s::int[]) AS p(id)
+                        CROSS JOIN LATERAL (
+                              SELECT id, res_model, active, hidden_by_trash
+                                FROM mail_activity
+                               WHERE res_id = p.id OFFSET 0) t
+                        WHERE t.res_model = 'res.partner'
+                          AND CASE WHEN %(hidden)s THEN t.active
+                                   ELSE t.hidden_by_trash END""",
+                    hidden=hidden,
+                    ids=self.ids,
+                ),
             )
-        )
+        ]
+        if task_ids:
+            self.env.execute_query(
+                SQL(
+                    """UPDATE mail_activity
+                          SET active = %(show)s, hidden_by_trash = %(hidden)s
+                        WHERE id = ANY(%(tasks)s)""",
+                    show=not hidden,
+                    hidden=hidden,
+                    tasks=task_ids,
+                )
+            )
         self.env["mail.activity"].invalidate_model(["active", "hidden_by_trash"])
 
     def _trash_hide_appointments(self):

@@ -111,6 +111,59 @@ class TestMovedAppointmentOrganiser(TransferRulesCase):
         ).mapped("access_token")
         self.assertEqual(len(set(tokens)), 2)
 
+    def _organiser_attendance(self, event, user):
+        return event.attendee_ids.filtered(lambda a: a.partner_id == user.partner_id)
+
+    def test_taken_over_attendance_does_not_keep_the_old_token(self):
+        event = self._add_appointment(
+            self.customer, self.huber, "Visit", NOW + timedelta(days=1)
+        )
+        old_token = self._organiser_attendance(event, self.huber).access_token
+        self.assertTrue(old_token)
+        self.customer.with_user(self.transfer_user)._transfer_customers(self.maier)
+        self.env.invalidate_all()
+        self.assertFalse(self._organiser_attendance(event, self.huber))
+        attendee = self._organiser_attendance(event, self.maier)
+        self.assertEqual(len(attendee), 1)
+        self.assertNotEqual(attendee.access_token, old_token)
+        self.assertEqual(attendee.common_name, self.maier.partner_id.name)
+        self.assertFalse(
+            self.env["calendar.attendee"].search([("access_token", "=", old_token)]),
+            "the previous organiser's invitation link opens nothing",
+        )
+
+    def test_new_organiser_already_invited_is_kept_once(self):
+        event = self._add_appointment(
+            self.customer, self.huber, "Visit", NOW + timedelta(days=1)
+        )
+        event.partner_ids += self.maier.partner_id
+        event.message_subscribe(self.maier.partner_id.ids)
+        self.customer.with_user(self.transfer_user)._transfer_customers(self.maier)
+        self.env.invalidate_all()
+        self.assertEqual(event.user_id, self.maier)
+        self.assertEqual(event.partner_ids, self.customer | self.maier.partner_id)
+        self.assertEqual(len(self._organiser_attendance(event, self.maier)), 1)
+        self.assertFalse(self._organiser_attendance(event, self.huber))
+        followers = event.message_follower_ids.partner_id
+        self.assertEqual(Counter(followers.ids)[self.maier.partner_id.id], 1)
+        self.assertNotIn(self.huber.partner_id, followers)
+
+    def test_new_organiser_takes_over_the_organisers_subscription(self):
+        event = self._add_appointment(
+            self.customer, self.huber, "Visit", NOW + timedelta(days=1)
+        )
+        note = self.env.ref("mail.mt_note")
+        organiser = event.message_follower_ids.filtered(
+            lambda f: f.partner_id == self.huber.partner_id
+        )
+        organiser.subtype_ids = note
+        self.customer.with_user(self.transfer_user)._transfer_customers(self.maier)
+        self.env.invalidate_all()
+        follower = event.message_follower_ids.filtered(
+            lambda f: f.partner_id == self.maier.partner_id
+        )
+        self.assertEqual(follower.subtype_ids, note)
+
 
 class TestTransferToCurrentSalesperson(TransferRulesCase):
     def test_engine_skips_customer_already_with_the_target(self):
