@@ -8,6 +8,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_datetime
 
+from .query_plans import index_driven_plans
 from .res_partner_merge import CONSENT_FIELD, HISTORY_COUNTS
 
 # How many row ids an undo's chatter note names per kind of record it could
@@ -325,7 +326,7 @@ class CustomerMergeLog(models.Model):
         }
         references, results, mapping = [], {}, {}
         # Rows move by id: index-driven whatever the statistics say.
-        with Redirect._index_driven_plans():
+        with index_driven_plans(self.env):
             for line in lines:
                 reference = found.get((line.table_name, line.column_name))
                 rows = line._move_back(reference, failures)

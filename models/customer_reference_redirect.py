@@ -1,10 +1,11 @@
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import psycopg2
 
 from odoo import api, models
 from odoo.tools import SQL
+
+from .query_plans import index_driven_plans
 
 # Rows that only say "this partner is linked to that record". When the target
 # already has the same link, the source's row is a duplicate: it is left on the
@@ -26,18 +27,6 @@ DEDUPLICATE_ON = {
 # (its image), not a document linked to it, and is deleted with it.
 REQUIRE_EMPTY = {
     ("ir.attachment", "res_id"): ("res_field",),
-}
-
-# Planner settings while the engine's statements over sets of ids run: no
-# sequential scan, so PostgreSQL goes from the ids through indexes whatever
-# its statistics say (none after a migration, stale ones claiming that a
-# column holds a handful of distinct values when it holds millions). A column
-# without any index is still read, once. The penalty that disables a plan
-# node inflates the estimated cost past the JIT threshold, and compiling the
-# statement would then cost seconds: no JIT for these small statements.
-INDEX_DRIVEN_PLANS = {
-    "enable_seqscan": "off",
-    "jit": "off",
 }
 
 # Merge wizards point at the customers being merged; they must keep pointing
@@ -242,38 +231,6 @@ class CustomerReferenceRedirect(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    @contextmanager
-    def _index_driven_plans(self):
-        """Run the block's statements with INDEX_DRIVEN_PLANS, then put the
-        transaction's settings back. If the block fails, the caller's
-        savepoint rollback puts them back (they are transactional), and the
-        failed transaction could not run a statement anyway."""
-        cr = self.env.cr
-        names = list(INDEX_DRIVEN_PLANS)
-        cr.execute(
-            SQL(
-                "SELECT %s",
-                SQL(", ").join(SQL("current_setting(%s)", name) for name in names),
-            )
-        )
-        previous = cr.fetchone()
-        self._set_plan_settings(dict(INDEX_DRIVEN_PLANS))
-        yield
-        self._set_plan_settings(dict(zip(names, previous, strict=True)))
-
-    @api.model
-    def _set_plan_settings(self, settings):
-        self.env.cr.execute(
-            SQL(
-                "SELECT %s",
-                SQL(", ").join(
-                    SQL("set_config(%s, %s, true)", name, value)
-                    for name, value in settings.items()
-                ),
-            )
-        )
-
-    @api.model
     def _sql_points_at(self, reference, alias, model_name, record_id):
         """Condition: row ``alias`` of the reference's table points at
         ``record_id`` (an SQL expression)."""
@@ -381,7 +338,7 @@ class CustomerReferenceRedirect(models.AbstractModel):
                     where,
                 )
             )
-        with self._index_driven_plans():
+        with index_driven_plans(self.env):
             self.env.cr.execute(SQL(" UNION ALL ").join(selects))
             counts = self.env.cr.fetchall()
         return {index: (count, dup) for index, count, dup in counts}
@@ -428,7 +385,7 @@ class CustomerReferenceRedirect(models.AbstractModel):
                 )
             )
         rows = {index: [] for index in columns}
-        with self._index_driven_plans():
+        with index_driven_plans(self.env):
             self.env.cr.execute(SQL(" UNION ALL ").join(selects))
             for index, value, duplicate in self.env.cr.fetchall():
                 rows[index].append((value, duplicate))
@@ -450,7 +407,7 @@ class CustomerReferenceRedirect(models.AbstractModel):
         """
         self.env.flush_all()
         results = {}
-        with self._index_driven_plans():
+        with index_driven_plans(self.env):
             for index, reference in enumerate(references):
                 try:
                     if reference.kind == "company_dependent":

@@ -1,24 +1,58 @@
+from contextlib import contextmanager
+
 from odoo.tools import SQL
+
+# Planner settings while the engines' statements over sets of ids run: no
+# sequential scan, so PostgreSQL goes from the ids through indexes whatever
+# its statistics say (none after a migration or inside an import's own
+# transaction, or stale ones claiming a table empty or a column holding a
+# handful of distinct values when it holds millions); it was seen scanning a
+# whole table for every id of a list, even through a LATERAL subquery. A
+# column without any index is still read, once. The penalty that disables a
+# plan node, and estimates made without statistics, inflate the estimated
+# cost past the JIT threshold: PostgreSQL then spent about half a second
+# compiling each such statement, longer than its index lookups take. No JIT
+# for these small statements.
+INDEX_DRIVEN_PLANS = {
+    "enable_seqscan": "off",
+    "jit": "off",
+}
+
+
+@contextmanager
+def index_driven_plans(env):
+    """Run the block's statements with INDEX_DRIVEN_PLANS, then put the
+    transaction's settings back. If the block fails, the caller's savepoint
+    rollback puts them back (they are transactional), and the failed
+    transaction could not run a statement anyway."""
+    cr = env.cr
+    names = list(INDEX_DRIVEN_PLANS)
+    cr.execute(
+        SQL(
+            "SELECT %s",
+            SQL(", ").join(SQL("current_setting(%s)", name) for name in names),
+        )
+    )
+    previous = cr.fetchone()
+    _set_plan_settings(cr, INDEX_DRIVEN_PLANS)
+    yield
+    _set_plan_settings(cr, dict(zip(names, previous, strict=True)))
+
+
+def _set_plan_settings(cr, settings):
+    cr.execute(
+        SQL(
+            "SELECT %s",
+            SQL(", ").join(
+                SQL("set_config(%s, %s, true)", name, value)
+                for name, value in settings.items()
+            ),
+        )
+    )
 
 
 def execute_through_indexes(env, query):
-    """Rows of ``query``, a lookup driven from a list of ids or keys, planned
-    with sequential scans disabled.
-
-    Without statistics (right after a migration, inside an import's own
-    transaction) PostgreSQL takes one value of a column for 0.5% of the table
-    and may scan the whole table for every id of the list, even through a
-    LATERAL subquery: it was seen doing so for the import's External IDs.
-    Disabled for this statement only, a scan remains possible where no index
-    serves, and every indexed step becomes an index lookup whatever the
-    statistics say.
-
-    JIT compilation is off for the statement too: without statistics the
-    estimated cost of such a lookup runs into millions, far above
-    ``jit_above_cost``, and PostgreSQL spent about half a second compiling
-    each one, longer than the index lookups themselves take.
-    """
-    env.cr.execute(SQL("SET LOCAL enable_seqscan = off; SET LOCAL jit = off"))
-    rows = env.execute_query(query)
-    env.cr.execute(SQL("SET LOCAL enable_seqscan TO DEFAULT; SET LOCAL jit TO DEFAULT"))
-    return rows
+    """Rows of ``query``, a lookup or change driven from a list of ids or
+    keys, planned with INDEX_DRIVEN_PLANS."""
+    with index_driven_plans(env):
+        return env.execute_query(query)
