@@ -309,8 +309,8 @@ class CustomerImportLog(models.Model):
 
     def action_resume(self):
         """Queue a failed background import again: it continues after the
-        last chunk applied (or plans the file again if it never got that
-        far). A plan with row errors needs a corrected file instead."""
+        last unit committed (the file read, the rows planned, the chunks
+        applied). A plan with row errors needs a corrected file instead."""
         for log in self:
             log.check_access("read")
             if log.user_id != self.env.user and not self.env.user.has_group(
