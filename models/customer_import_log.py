@@ -54,7 +54,7 @@ PLAN_PROGRESS = 20
 WHOLE_FILE_UNITS = ("read", "check")
 # The cron runner chains up to 10 units in one pass, and the worker's limits
 # apply to the whole pass: a unit starts only while the pass has used less
-# than this, and planning (the one heavy unit) only as the pass's first.
+# than this, and one of WHOLE_FILE_UNITS only as the pass's first.
 PASS_BUDGET_SECONDS = 30
 # Under a worker's CPU limit (RLIMIT_CPU), the CPU a unit must have left.
 UNIT_CPU_MARGIN = 20

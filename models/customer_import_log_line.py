@@ -71,51 +71,55 @@ class CustomerImportLogLine(models.Model):
     @api.model
     def _store(self, log, lines, start=0):
         """Plan lines as records from position ``start``: one INSERT per
-        batch. The ORM's create took half of the planning of a large file,
-        for rows it would only copy; the lines have no computed field,
-        default or rule to apply."""
-        columns = SQL(
-            "log_id, sequence, row, key, action, partner_id, source_id, "
-            "from_user_id, from_trash, message, vals, final_ref, read_row, "
-            "create_uid, create_date, write_uid, write_date"
-        )
+        batch, its rows passed as one JSON document. The ORM's create took
+        half of the planning of a large file, for rows it would only copy
+        (the lines have no computed field, default or rule to apply), and
+        composing a parameter per value still took 5 s for 100,000 rows."""
         uid = self.env.uid
         for first, batch in zip(
             range(start, start + len(lines), WRITE_BATCH),
             split_every(WRITE_BATCH, lines, list),
             strict=True,
         ):
-            values = SQL(", ").join(
-                SQL(
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, "
-                    "%s::jsonb, %s, NOW() AT TIME ZONE 'UTC', %s, "
-                    "NOW() AT TIME ZONE 'UTC')",
-                    log.id,
-                    first + offset,
-                    line["row"],
-                    line["key"],
-                    line["action"],
-                    line["partner_id"] or None,
-                    line["source_id"] or None,
-                    line["from_user_id"] or None,
-                    line["from_trash"],
-                    line["message"] or None,
-                    json.dumps(line["vals"], default=_json_date),
-                    line.get("final_ref") or None,
-                    json.dumps(line["read_row"], default=_json_date)
-                    if line.get("read_row")
-                    else None,
-                    uid,
-                    uid,
-                )
-                for offset, line in enumerate(batch)
+            records = json.dumps(
+                [
+                    {
+                        "sequence": first + offset,
+                        "row": line["row"],
+                        "key": line["key"],
+                        "action": line["action"],
+                        "partner_id": line["partner_id"] or None,
+                        "source_id": line["source_id"] or None,
+                        "from_user_id": line["from_user_id"] or None,
+                        "from_trash": line["from_trash"],
+                        "message": line["message"] or None,
+                        "vals": line["vals"],
+                        "final_ref": line.get("final_ref") or None,
+                        "read_row": line.get("read_row") or None,
+                    }
+                    for offset, line in enumerate(batch)
+                ],
+                default=_json_date,
             )
             self.env.cr.execute(
                 SQL(
-                    "INSERT INTO %s (%s) VALUES %s",
+                    "INSERT INTO %s (log_id, sequence, row, key, action, "
+                    "partner_id, source_id, from_user_id, from_trash, message, "
+                    "vals, final_ref, read_row, create_uid, create_date, "
+                    "write_uid, write_date) "
+                    "SELECT %s, sequence, row, key, action, partner_id, "
+                    "source_id, from_user_id, from_trash, message, vals, "
+                    "final_ref, read_row, %s, NOW() AT TIME ZONE 'UTC', %s, "
+                    "NOW() AT TIME ZONE 'UTC' FROM jsonb_to_recordset(%s::jsonb) "
+                    "AS line(sequence int, row int, key varchar, action varchar, "
+                    "partner_id int, source_id int, from_user_id int, "
+                    "from_trash bool, message varchar, vals jsonb, "
+                    "final_ref varchar, read_row jsonb)",
                     SQL.identifier(self._table),
-                    columns,
-                    values,
+                    log.id,
+                    uid,
+                    uid,
+                    records,
                 )
             )
 
