@@ -28,6 +28,7 @@ Data is committed: use a database you can drop.
 import argparse
 import base64
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,10 @@ import import_benchmark as bench
 
 PASSWORD = "bench-password"
 OTHER_AGENTS = 4
+# What the job logs after each unit of work (customer_import_log.py).
+UNIT_LINE = re.compile(
+    r"Customer import (\d+): (\w+) step in ([\d.]+) s \(([\d.]+) s CPU\)"
+)
 
 
 def out(text=""):
@@ -57,6 +62,7 @@ class MemorySampler(threading.Thread):
         super().__init__(daemon=True)
         self.root_pid = root_pid
         self.peaks = {}
+        self.max_load = 0.0
         self.stopped = threading.Event()
 
     def _tree(self):
@@ -84,6 +90,7 @@ class MemorySampler(threading.Thread):
 
     def run(self):
         while not self.stopped.is_set():
+            self.max_load = max(self.max_load, os.getloadavg()[0])
             for pid in self._tree():
                 try:
                     with open(f"/proc/{pid}/status") as status:
@@ -168,7 +175,26 @@ def hand_out_with_linked_data(db, agent_id, tag):
         return len(moved)
 
 
-def run_step(label, models, db, uid, path, sampler, **vals):
+def unit_times(logfile, log_id):
+    """{step: (units, max wall s, max CPU s, CPU s in all)} of the import's
+    units of work, from the server log."""
+    steps = {}
+    with open(logfile) as lines:
+        for match in UNIT_LINE.finditer(lines.read()):
+            if int(match[1]) != log_id:
+                continue
+            wall, cpu = float(match[3]), float(match[4])
+            count, max_wall, max_cpu, total = steps.get(match[2], (0, 0, 0, 0))
+            steps[match[2]] = (
+                count + 1,
+                max(max_wall, wall),
+                max(max_cpu, cpu),
+                total + cpu,
+            )
+    return steps
+
+
+def run_step(label, models, db, uid, path, sampler, logfile, **vals):
     with open(path, "rb") as stream:
         data = base64.b64encode(stream.read()).decode()
     W = "customer.import.wizard"
@@ -229,6 +255,12 @@ def run_step(label, models, db, uid, path, sampler, **vals):
     for pid, (peak, title) in sorted(peaks.items()):
         grew = "" if before.get(pid, (0,))[0] == peak else " (peak in this step)"
         out(f"    pid {pid:>7} VmHWM {peak:7.0f} MB  {title}{grew}")
+    out(f"  highest 1-minute load average so far: {sampler.max_load:.1f}")
+    for step, (count, wall, cpu, total) in unit_times(logfile, log_id).items():
+        out(
+            f"    {step:<5} units: {count:3d}, max {wall:6.1f} s real, "
+            f"max {cpu:6.1f} s CPU, {total:7.1f} s CPU in all"
+        )
     return log
 
 
@@ -266,7 +298,14 @@ def main():
         models = xmlrpc.client.ServerProxy(f"{url}/object", allow_none=True)
         out(f"\n== create: {args.rows} new customers")
         log = run_step(
-            "create", models, args.db, uid, path, sampler, import_mode="create"
+            "create",
+            models,
+            args.db,
+            uid,
+            path,
+            sampler,
+            logfile,
+            import_mode="create",
         )
         assert log["state"] == "done" and log["count_create"] == args.rows, log
         if not args.no_update:
@@ -279,6 +318,7 @@ def main():
                 uid,
                 path,
                 sampler,
+                logfile,
                 import_mode="update",
                 transfer_mode="move",
             )

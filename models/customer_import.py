@@ -610,11 +610,42 @@ class CustomerImport(models.AbstractModel):
                   limits are passed}
         """
         self._check_import_allowed(agent, import_mode, transfer_mode)
+        rows = self._read_rows(data, filename, key_fields)
+        lines = self._plan_rows(rows, agent, import_mode, transfer_mode, key_fields)
+        del rows
+        lines += self._check_plan_lines(lines, agent, import_mode, transfer_mode)
+        return self._plan_from_lines(
+            lines,
+            {
+                "agent": agent,
+                "filename": filename,
+                "import_mode": import_mode,
+                "transfer_mode": transfer_mode,
+                "key_fields": key_fields,
+                "confirm_mass_trash": confirm_mass_trash,
+            },
+        )
+
+    # A background import runs the steps of _plan_import as units of their
+    # own (customer.import.log): reading the file, planning slices of its
+    # rows, then the checks across rows once every row is planned.
+
+    @api.model
+    def _read_rows(self, data, filename, key_fields):
+        """The file's data rows, converted, a key repeated within the file
+        marked on each of its rows: all that planning needs of the file."""
         reader = self._open_file(data, filename)
         mapping = self._map_columns(reader.header, key_fields, filename)
         rows = self._parse_rows(reader, mapping)
-        fnames = [f for f in mapping.values() if f not in ("id", "external_ref")]
         self._mark_duplicates(rows, key_fields)
+        return rows
+
+    @api.model
+    def _plan_rows(self, rows, agent, import_mode, transfer_mode, key_fields):
+        """One plan line per row, each row on its own: a slice of the file's
+        rows plans as it does within the whole file, the checks across rows
+        (``_check_plan_lines``) aside."""
+        fnames = sorted({fname for row in rows for fname in row["vals"]})
         matches = self._match_rows(rows, key_fields, fnames, agent)
         planner = self._with_readable_customers(
             partner for _kind, partners in matches.values() for partner in partners
@@ -625,28 +656,38 @@ class CustomerImport(models.AbstractModel):
             )
             for index, row in enumerate(rows)
         ]
-        del rows, matches
-        self._mark_same_target(lines)
-        self._mark_ref_clashes(lines, agent)
-        self._mark_unreachable_sources(lines, transfer_mode)
-        if import_mode == "update_delete":
-            lines += self._plan_trash(lines, agent)
+        # While the lookups' values of the matched customers are in cache.
         self._describe_lines(lines)
         # The lookups cached every matched customer; the plan keeps their ids.
         self.env.invalidate_all()
+        return lines
+
+    @api.model
+    def _check_plan_lines(self, lines, agent, import_mode, transfer_mode):
+        """The checks that need every row planned (rows naming one customer,
+        ERP Numbers given twice, transfers out of reach), in place; returns
+        the trash lines of an ``update_delete`` import."""
+        self._mark_same_target(lines)
+        self._mark_ref_clashes(lines, agent)
+        self._mark_unreachable_sources(lines, transfer_mode)
+        for line in lines:
+            if line["action"] not in CHANGING_ACTIONS:
+                line["changes"] = False
+        if import_mode != "update_delete":
+            return []
+        trash = self._plan_trash(lines, agent)
+        self._describe_lines(trash)
+        return trash
+
+    @api.model
+    def _plan_from_lines(self, lines, options):
+        """The plan of _plan_import from its checked lines."""
         counts = Counter(line["action"] for line in lines)
         return {
             "lines": lines,
             "counts": {action: counts.get(action, 0) for action in COUNT_ACTIONS},
-            "options": {
-                "agent": agent,
-                "filename": filename,
-                "import_mode": import_mode,
-                "transfer_mode": transfer_mode,
-                "key_fields": key_fields,
-                "confirm_mass_trash": confirm_mass_trash,
-            },
-            "mass_trash": self._mass_trash_warning(counts["trash"], agent),
+            "options": options,
+            "mass_trash": self._mass_trash_warning(counts["trash"], options["agent"]),
         }
 
     @api.model

@@ -39,14 +39,22 @@ BACKGROUND_ROWS_DEFAULT = 10_000
 # the cron runner chains in one pass stay far from limit_time_cpu (60 s) and
 # limit_time_real_cron (120 s), even on a loaded machine.
 CHUNK_LINES = 2000
+# Rows planned per unit of background work, per plan line applied: planning
+# a row (lookups, comparison, storing its line) costs a fraction of applying
+# it, so a slice of 10,000 rows takes about as long as a chunk.
+PLAN_ROWS_PER_LINE = 5
 # A chunk during which the worker was killed is retried at half the size,
 # down to this.
 MIN_CHUNK_LINES = 100
-# The share of the progress bar the planning (reading the file) takes.
-PLAN_PROGRESS = 5
+# The share of the progress bar the planning (reading the file, planning its
+# rows, the checks across rows) takes.
+PLAN_PROGRESS = 20
+# The units whose work grows with the whole file rather than a chunk: each
+# starts a pass of the cron runner.
+WHOLE_FILE_UNITS = ("read", "check")
 # The cron runner chains up to 10 units in one pass, and the worker's limits
 # apply to the whole pass: a unit starts only while the pass has used less
-# than this, and planning (the one heavy unit) only as the pass's first.
+# than this, and one of WHOLE_FILE_UNITS only as the pass's first.
 PASS_BUDGET_SECONDS = 30
 # Under a worker's CPU limit (RLIMIT_CPU), the CPU a unit must have left.
 UNIT_CPU_MARGIN = 20
@@ -98,10 +106,11 @@ class CustomerImportLog(models.Model):
 
     A file over ``crm_customer_ownership.import_background_rows`` rows is
     a background job: the log is created ``queued`` with the file attached,
-    and the scheduled action *Run queued customer imports* plans it, stores
-    the plan as lines, then applies the lines chunk by chunk, each chunk
-    committed with the count of lines applied, so that a run cut short
-    resumes after the last committed chunk."""
+    and the scheduled action *Run queued customer imports* reads the file
+    into lines still to plan, plans them slice by slice, checks the plan
+    across rows, then applies the lines chunk by chunk; each unit commits
+    with its count of rows planned or lines applied, so that a run cut
+    short resumes after the last committed unit."""
 
     _name = "customer.import.log"
     _inherit = ["mail.thread"]
@@ -166,8 +175,17 @@ class CustomerImportLog(models.Model):
         ondelete="set null",
         help="The file of a background import, kept until it is done.",
     )
+    is_read = fields.Boolean(
+        help="The background import has read the file and stored its rows."
+    )
+    row_count = fields.Integer("Rows", help="Data rows of the file.")
+    planned_row_count = fields.Integer(
+        "Rows Planned",
+        help="Rows planned and committed: a resumed import continues after them.",
+    )
     is_planned = fields.Boolean(
-        help="The background import has read the file and stored its plan."
+        help="The background import has planned every row and checked the "
+        "plan across rows."
     )
     confirm_mass_trash = fields.Boolean(
         help="The importing user accepted that this import trashes more "
@@ -291,8 +309,8 @@ class CustomerImportLog(models.Model):
 
     def action_resume(self):
         """Queue a failed background import again: it continues after the
-        last chunk applied (or plans the file again if it never got that
-        far). A plan with row errors needs a corrected file instead."""
+        last unit committed (the file read, the rows planned, the chunks
+        applied). A plan with row errors needs a corrected file instead."""
         for log in self:
             log.check_access("read")
             if log.user_id != self.env.user and not self.env.user.has_group(
@@ -326,8 +344,9 @@ class CustomerImportLog(models.Model):
 
     @api.model
     def _cron_run_imports(self):
-        """Scheduled action: one unit of work (planning a file or applying a
-        chunk of its plan) of the oldest queued import per call. It reports
+        """Scheduled action: one unit of work (reading a file, planning a
+        slice of its rows, checking the plan, applying a chunk of it) of the
+        oldest queued import per call. It reports
         its progress to the cron runner, which commits and calls again while
         work remains, so each unit is its own transaction."""
         Cron = self.env["ir.cron"]
@@ -339,7 +358,7 @@ class CustomerImportLog(models.Model):
             log._after_killed_unit()
         if log.state not in ("queued", "running"):
             done = 0
-        elif self._pass_budget_left(heavy=not log.is_planned):
+        elif self._pass_budget_left(heavy=log._next_unit() in WHOLE_FILE_UNITS):
             log._run_import_step()
             done = 1
         else:
@@ -352,10 +371,30 @@ class CustomerImportLog(models.Model):
             # runner stops a pass after 10 units or when we leave budget).
             self._trigger_cron()
 
+    def _next_unit(self):
+        """The next unit of work of this import: ``read`` the file, ``plan``
+        a slice of its rows, ``check`` the plan across rows, ``apply`` a
+        chunk of it."""
+        self.ensure_one()
+        if self.is_planned:
+            return "apply"
+        if not self.is_read:
+            return "read"
+        if self.planned_row_count < self.row_count:
+            return "plan"
+        return "check"
+
+    def _plan_chunk_rows(self):
+        return self.chunk_lines * PLAN_ROWS_PER_LINE
+
     def _units_left(self):
         self.ensure_one()
         left = 0 if self.preview_only else self.line_count - self.applied_line_count
-        return (not self.is_planned) + -(-left // self.chunk_lines)
+        units = -(-left // self.chunk_lines)
+        if not self.is_planned:
+            rows = self.row_count - self.planned_row_count
+            units += (not self.is_read) + -(-rows // self._plan_chunk_rows()) + 1
+        return units
 
     @api.model
     def _previous_run_killed(self):
@@ -369,11 +408,13 @@ class CustomerImportLog(models.Model):
 
     def _after_killed_unit(self):
         """The worker died during this import's last unit, which committed
-        nothing: retry a chunk at half the size; planning (reading the whole
-        file) is retried once, then the import fails with the reason."""
+        nothing: retry a chunk (or slice of rows to plan) at half the size;
+        reading the file and checking the plan are retried once, then the
+        import fails with the reason."""
         self.ensure_one()
         log = self.sudo()
-        if log.is_planned and log.chunk_lines > MIN_CHUNK_LINES:
+        unit = log._next_unit()
+        if unit not in WHOLE_FILE_UNITS and log.chunk_lines > MIN_CHUNK_LINES:
             log.chunk_lines = max(MIN_CHUNK_LINES, log.chunk_lines // 2)
             _logger.warning(
                 "Customer import %s: a chunk outlived the worker's limits, "
@@ -390,15 +431,15 @@ class CustomerImportLog(models.Model):
             .timed_out_counter
             - 1
         )
-        if not log.is_planned and killed < 2:
+        if unit in WHOLE_FILE_UNITS and killed < 2:
             return
-        if log.is_planned:
+        if unit not in WHOLE_FILE_UNITS:
             reason = self.env._(
                 "The server stopped the import because a chunk of %(count)s "
                 "rows outlived the time limits of its workers (limit_time_cpu, "
                 "limit_time_real_cron). Ask the administrator to raise the "
                 "limits, then resume the import.",
-                count=log.chunk_lines,
+                count=log.chunk_lines if unit == "apply" else log._plan_chunk_rows(),
             )
         else:
             reason = self.env._(
@@ -447,22 +488,25 @@ class CustomerImportLog(models.Model):
         )
 
     def _run_import_step(self):
-        """Plan the file or apply the next chunk of the plan, in a
-        savepoint. An error marks the import failed with its message (the
-        chunks before stay applied, and Resume continues); a killed worker
-        raises nothing here and the next run repeats the chunk."""
+        """Run the next unit of the import (see _next_unit) in a savepoint.
+        An error marks the import failed with its message (the units before
+        stay committed, and Resume continues); a killed worker raises nothing
+        here and the next run repeats the unit."""
         self.ensure_one()
         log = self.sudo()
         if log.state == "queued":
             log.state = "running"
         started, cpu = time.monotonic(), _process_cpu_seconds()
-        step = "apply" if log.is_planned else "plan"
+        step = log._next_unit()
+        run = {
+            "read": log._read_file,
+            "plan": log._plan_chunk,
+            "check": log._check_plan,
+            "apply": log._apply_chunk,
+        }[step]
         try:
             with self.env.cr.savepoint():
-                if log.is_planned:
-                    log._apply_chunk()
-                else:
-                    log._plan_file()
+                run()
         except (UserError, AccessError) as error:
             log._fail(error.args[0])
         # Any other failure too: the user learns of it on the log.
@@ -477,12 +521,14 @@ class CustomerImportLog(models.Model):
                 )
             )
         _logger.info(
-            "Customer import %s: %s step in %.1f s (%.1f s CPU), %s of %s lines "
-            "applied, %s",
+            "Customer import %s: %s step in %.1f s (%.1f s CPU), %s of %s rows "
+            "planned, %s of %s lines applied, %s",
             log.id,
             step,
             time.monotonic() - started,
             _process_cpu_seconds() - cpu,
+            log.planned_row_count,
+            log.row_count,
             log.applied_line_count,
             log.line_count,
             log.state,
@@ -490,20 +536,82 @@ class CustomerImportLog(models.Model):
         # Each unit starts from an empty cache: memory stays flat.
         self.env.invalidate_all()
 
-    def _plan_file(self):
-        """Read the file and store its plan as lines; a plan with row errors
-        fails the import before anything is written."""
+    def _options(self):
+        """The import's options as the engine's plan holds them."""
         engine = self._engine()
-        agent = engine.env["res.users"].browse(self.agent_id.id)
-        plan = engine._plan_import(
-            self.attachment_id.raw,
-            self.filename,
-            agent,
-            import_mode=self.import_mode,
-            transfer_mode=self.transfer_mode,
-            key_fields=self.key_fields,
-            confirm_mass_trash=self.confirm_mass_trash,
+        return {
+            "agent": engine.env["res.users"].browse(self.agent_id.id),
+            "filename": self.filename,
+            "import_mode": self.import_mode,
+            "transfer_mode": self.transfer_mode,
+            "key_fields": self.key_fields,
+            "confirm_mass_trash": self.confirm_mass_trash,
+        }
+
+    def _read_file(self):
+        """Read the file and store its rows as lines still to plan."""
+        engine = self._engine()
+        options = self._options()
+        engine._check_import_allowed(
+            options["agent"], self.import_mode, self.transfer_mode
         )
+        rows = engine._read_rows(self.attachment_id.raw, self.filename, self.key_fields)
+        self.env["customer.import.log.line"]._store_rows(self, rows)
+        self.write({"is_read": True, "row_count": len(rows), "planned_row_count": 0})
+
+    def _chunk(self, start, size):
+        """The lines at positions ``start`` to ``start + size``: the slice a
+        unit plans or the chunk it applies, after those committed."""
+        return self.env["customer.import.log.line"].search(
+            [
+                ("log_id", "=", self.id),
+                ("sequence", ">=", start),
+                ("sequence", "<", start + size),
+            ],
+            order="sequence",
+        )
+
+    def _plan_chunk(self):
+        """Plan the next slice of rows and count them as planned, in one
+        transaction: their lines planned and counted, or neither."""
+        engine = self._engine()
+        options = self._options()
+        start = self.planned_row_count
+        rows = self._chunk(start, self._plan_chunk_rows())._to_rows()
+        lines = engine._plan_rows(
+            rows,
+            options["agent"],
+            self.import_mode,
+            self.transfer_mode,
+            self.key_fields,
+        )
+        del rows
+        self.env["customer.import.log.line"]._replace_rows(self, start, lines)
+        planned = start + len(lines)
+        self.write(
+            {
+                "planned_row_count": planned,
+                # The last share of the planning is the checks.
+                "progress": (PLAN_PROGRESS - 1) * planned // self.row_count,
+            }
+        )
+
+    def _check_plan(self):
+        """Check the plan across rows once every row is planned (rows naming
+        one customer, an ERP Number given twice, transfers out of reach),
+        add the trash lines and count the plan; a plan with row errors fails
+        the import before anything is written."""
+        engine = self._engine()
+        options = self._options()
+        Line = self.env["customer.import.log.line"]
+        lines = Line._plan_lines_to_check(self)
+        before = [Line._checked_values(line) for line in lines]
+        trash = engine._check_plan_lines(
+            lines, options["agent"], self.import_mode, self.transfer_mode
+        )
+        Line._write_checked(lines, before)
+        Line._store(self, trash, start=self.row_count)
+        plan = engine._plan_from_lines(lines + trash, options)
         error = False
         try:
             engine._check_plan_errors(plan)
@@ -511,10 +619,7 @@ class CustomerImportLog(models.Model):
         except UserError as refusal:
             # A preview shows the row errors; an import stops on them.
             error = not self.preview_only and refusal.args[0]
-        lines = plan.pop("lines")
-        self.env["customer.import.log.line"]._store(self, lines)
-        line_count = len(lines)
-        del lines
+        line_count = len(plan["lines"])
         self.write(
             {
                 "is_planned": True,
@@ -536,24 +641,10 @@ class CustomerImportLog(models.Model):
         """Apply the next ``chunk_lines`` plan lines and count them as applied,
         in one transaction: applied and counted, or neither."""
         engine = self._engine()
-        Line = self.env["customer.import.log.line"]
         start = self.applied_line_count
-        lines = Line.search(
-            [
-                ("log_id", "=", self.id),
-                ("sequence", ">=", start),
-                ("sequence", "<", start + self.chunk_lines),
-            ],
-            order="sequence",
-        )
+        lines = self._chunk(start, self.chunk_lines)
         plan_lines = lines._to_plan_lines()
-        options = {
-            "agent": engine.env["res.users"].browse(self.agent_id.id),
-            "filename": self.filename,
-            "import_mode": self.import_mode,
-            "transfer_mode": self.transfer_mode,
-            "key_fields": self.key_fields,
-        }
+        options = self._options()
         # A dict, because the Json field stores an empty list as NULL.
         kinds = set(self.transfer_kinds["kinds"]) if self.transfer_kinds else None
         engine._apply_lines(plan_lines, options, self.transfer_linked, kinds)

@@ -8,6 +8,10 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.crm_customer_ownership.models import customer_import_log
 from odoo.addons.crm_customer_ownership.models.customer_import import CustomerImport
+from odoo.addons.crm_customer_ownership.models.customer_import_log import (
+    PLAN_PROGRESS,
+    CustomerImportLog,
+)
 
 from .import_common import CustomerImportCase
 
@@ -23,9 +27,11 @@ class WorkerKilled(BaseException):
 
 @freeze_time(NOW)
 @patch(f"{LOG}.CHUNK_LINES", 2)
+@patch(f"{LOG}.PLAN_ROWS_PER_LINE", 1)
 class TestCustomerImportBackground(CustomerImportCase):
     """Files over the background threshold are queued by the wizard and
-    imported by the scheduled action in chunks of two plan lines here."""
+    imported by the scheduled action, planned in slices of two rows and
+    applied in chunks of two plan lines here."""
 
     @classmethod
     def setUpClass(cls):
@@ -50,8 +56,8 @@ class TestCustomerImportBackground(CustomerImportCase):
             ("N003", "New Three", "", "", "DE"),
         ]
 
-    def _queue(self, user, rows, **vals):
-        wizard = self._wizard(user, self._csv(rows), **vals)
+    def _queue(self, user, rows, header=None, **vals):
+        wizard = self._wizard(user, self._csv(rows, header=header), **vals)
         wizard.action_import()
         return wizard
 
@@ -63,6 +69,15 @@ class TestCustomerImportBackground(CustomerImportCase):
                 return
             self.Log._cron_run_imports()
         self.fail("the background import did not finish")
+
+    def _plan_in_background(self, log):
+        """Run the units that plan ``log``: read the file, plan its slices
+        of rows, check the plan across rows."""
+        for _ in range(20):
+            if log.is_planned or log.state not in ("queued", "running"):
+                return
+            self.Log._cron_run_imports()
+        self.fail("the background import was not planned")
 
     def _maier_state(self):
         """Everything the import decides, without ids: Maier's customers,
@@ -78,6 +93,17 @@ class TestCustomerImportBackground(CustomerImportCase):
         )
         log = self.Log.search([("agent_id", "=", self.maier.id)], limit=1)
         return {
+            "lines": [
+                (
+                    line.sequence,
+                    line.row,
+                    line.key,
+                    line.action,
+                    line.partner_id.external_ref,
+                    line.message,
+                )
+                for line in log.line_ids
+            ],
             "customers": sorted(
                 (c.external_ref, c.name, c.city or "", c.active, bool(c.trashed_at))
                 for c in customers
@@ -151,7 +177,14 @@ class TestCustomerImportBackground(CustomerImportCase):
         log = wizard.log_id
         bus_before = self.env["bus.bus"].search([]).ids
         self.Log._cron_run_imports()
-        self.assertEqual((log.state, log.progress), ("running", 5))
+        self.assertEqual((log.is_read, log.row_count), (True, 6))
+        self.Log._cron_run_imports()
+        self.assertEqual(log.planned_row_count, 2)
+        self.assertEqual(
+            log.line_ids.mapped("action"), ["update", "transfer"] + ["pending"] * 4
+        )
+        self._plan_in_background(log)
+        self.assertEqual((log.state, log.progress), ("running", PLAN_PROGRESS))
         self.assertTrue(log.is_planned)
         self.assertEqual(log.line_count, 6)
         self.assertEqual(
@@ -160,7 +193,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         self.assertFalse(self.Partner.search([("external_ref", "=", "N001")]))
         self.Log._cron_run_imports()
         self.assertEqual(log.applied_line_count, 2)
-        self.assertEqual(log.progress, 5 + 95 * 2 // 6)
+        self.assertEqual(log.progress, PLAN_PROGRESS + (100 - PLAN_PROGRESS) * 2 // 6)
         self._run_jobs()
         self.assertEqual((log.state, log.progress), ("done", 100))
         self.assertFalse(log.attachment_id, "the file is not kept once imported")
@@ -208,8 +241,11 @@ class TestCustomerImportBackground(CustomerImportCase):
             seen.append((progress.done, progress.remaining))
             if not progress.remaining:
                 break
-        # Plan, then 3 chunks of 2 lines.
-        self.assertEqual(seen, [(1, 3), (1, 2), (1, 1), (1, 0)])
+        # Read (then 3 slices of 2 rows and the checks remain), 3 slices,
+        # the checks (then 3 chunks of 2 lines remain), 3 chunks.
+        self.assertEqual(
+            seen, [(1, 4), (1, 3), (1, 2), (1, 1), (1, 3), (1, 2), (1, 1), (1, 0)]
+        )
 
     def test_pass_budget_stops_a_pass(self):
         """Under the cron runner the worker's limits cover a whole pass of
@@ -250,7 +286,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         wizard = self._queue(self.maier, self.maier_rows, transfer_mode="move")
         log = wizard.log_id
         with patch.object(CustomerImport, "_apply_lines", killed_in_second_chunk):
-            self.Log._cron_run_imports()  # plan
+            self._plan_in_background(log)
             self.Log._cron_run_imports()  # chunk 1
             with self.assertRaises(WorkerKilled):
                 self.Log._cron_run_imports()  # chunk 2, rolled back
@@ -260,6 +296,144 @@ class TestCustomerImportBackground(CustomerImportCase):
         self._run_jobs()
         self.assertEqual(self._maier_state(), uninterrupted)
         self.assertEqual(len(self.Partner.search([("external_ref", "=", "N002")])), 1)
+
+    @staticmethod
+    def _killed_in_call(method, k, calls):
+        """``method``, whose worker is killed once its k-th call has done
+        its work, before the runner commits; ``calls`` records the calls."""
+
+        def killed_in_call_k(log):
+            calls.append(log.id)
+            method(log)
+            if len(calls) == k:
+                raise WorkerKilled()
+
+        return killed_in_call_k
+
+    def test_killed_in_planning_unit_k_ends_as_uninterrupted(self):
+        """A worker killed inside a planning unit (reading the file, a slice
+        of rows, the checks across rows) commits nothing of it; the next run
+        does that unit again, and the import ends as if nothing happened:
+        the same plan lines, none twice, the same customers and history."""
+        savepoint = self.env.cr.savepoint()
+        self._queue(self.maier, self.maier_rows, transfer_mode="move")
+        self._run_jobs()
+        uninterrupted = self._maier_state()
+        savepoint.close(rollback=True)
+        # Units: read, slices of rows 1-2, 3-4, 5-6, checks; what the units
+        # before the killed one committed.
+        for method, k, committed in (
+            ("_read_file", 1, (False, 0, False)),
+            ("_plan_chunk", 1, (True, 0, False)),
+            ("_plan_chunk", 2, (True, 2, False)),
+            ("_plan_chunk", 3, (True, 4, False)),
+            ("_check_plan", 1, (True, 6, False)),
+        ):
+            with self.subTest(unit=method, k=k):
+                savepoint = self.env.cr.savepoint()
+                calls = []
+                killed_in_unit_k = self._killed_in_call(
+                    getattr(CustomerImportLog, method), k, calls
+                )
+                log = self._queue(
+                    self.maier, self.maier_rows, transfer_mode="move"
+                ).log_id
+                with patch.object(CustomerImportLog, method, killed_in_unit_k):
+                    # Not assertRaises: it would roll the units before back.
+                    try:
+                        self._run_jobs()
+                    except WorkerKilled:
+                        calls.append("killed")
+                    self.assertEqual(calls[-1], "killed")
+                    self.assertEqual(
+                        (log.is_read, log.planned_row_count, log.is_planned),
+                        committed,
+                    )
+                    self.assertEqual(len(log.line_ids), 6 if log.is_read else 0)
+                    self._run_jobs()
+                self.assertEqual(self._maier_state(), uninterrupted)
+                self.assertEqual(len(log.line_ids), 6)
+                savepoint.close(rollback=True)
+
+    @patch(f"{LOG}.MIN_CHUNK_LINES", 1)
+    def test_slice_killed_by_the_limits_is_retried_smaller(self):
+        log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        self.Log._cron_run_imports()  # read
+        self._run_after_kills(1)
+        self.assertEqual((log.chunk_lines, log.planned_row_count), (1, 1))
+        self._run_after_kills(1)
+        self.assertEqual(log.state, "failed")
+        self.assertIn("a chunk of 1 rows", log.failure_message)
+        self.assertEqual(log.planned_row_count, 1)
+        log.with_user(self.maier).action_resume()
+        self._run_jobs()
+        self.assertEqual((log.state, log.line_count), ("done", 6))
+        self.assertEqual(
+            len(
+                self.Partner.search([("external_ref", "in", ("N001", "N002", "N003"))])
+            ),
+            3,
+        )
+
+    def test_checks_across_slices_plan_as_the_immediate_import(self):
+        """Rows in different slices naming one customer (by Odoo ID and by
+        ERP Number), an ERP Number on two rows, a customer the file no
+        longer lists: the background plan is the immediate import's, line
+        for line."""
+        self.Partner.create(
+            {"name": "Maier Two", "external_ref": "M002", "user_id": self.maier.id}
+        )
+        header = ("id", *self.HEADER)
+        rows = [
+            ("", "N001", "New One", "", "", ""),
+            (self.customer_maier.id, "", "Maier by ID", "", "", ""),
+            ("", "N002", "New Two", "", "", ""),
+            ("", "M001", "Maier by ERP Number", "", "", ""),
+            ("", "N001", "New One Again", "", "", ""),
+            ("", "N003", "New Three", "", "Linz", "AT"),
+        ]
+        data = self._csv(rows, header=header)
+        options = {"import_mode": "update_delete", "key_fields": "both"}
+        immediate = (
+            self.env["customer.import"]
+            .with_user(self.maier)
+            ._plan_import(data, "customers.csv", self.maier, **options)
+        )
+        log = self._queue(self.maier, rows, header=header, **options).log_id
+        self._run_jobs()
+        self.assertEqual(log.state, "failed", "the plan has row errors")
+        self.assertEqual(
+            [
+                (
+                    line.row,
+                    line.key,
+                    line.action,
+                    line.partner_id.id,
+                    line.message or "",
+                    line.vals or {},
+                )
+                for line in log.line_ids
+            ],
+            [
+                (
+                    line["row"],
+                    line["key"],
+                    line["action"],
+                    line["partner_id"] or False,
+                    line["message"] or "",
+                    line["vals"],
+                )
+                for line in immediate["lines"]
+            ],
+        )
+        self.assertEqual(
+            [line.action for line in log.line_ids],
+            ["error", "error", "create", "error", "error", "create", "trash"],
+        )
+        self.assertEqual(
+            {action: log[f"count_{action}"] for action in immediate["counts"]},
+            immediate["counts"],
+        )
 
     def test_two_queued_imports_for_different_salespeople(self):
         huber_rows = [
@@ -431,7 +605,7 @@ class TestCustomerImportBackground(CustomerImportCase):
     @patch(f"{LOG}.MIN_CHUNK_LINES", 1)
     def test_chunk_killed_by_the_limits_is_retried_smaller(self):
         log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
-        self.Log._cron_run_imports()  # plan
+        self._plan_in_background(log)
         self.assertEqual(log.chunk_lines, 2)
         self._run_after_kills(1)
         self.assertEqual((log.chunk_lines, log.applied_line_count), (1, 1))
@@ -443,8 +617,8 @@ class TestCustomerImportBackground(CustomerImportCase):
     def test_planning_killed_twice_fails_with_the_reason(self):
         log = self._queue(self.maier, self.maier_rows).log_id
         self._run_after_kills(1)
-        self.assertEqual(log.state, "running", "one kill: planned again")
-        self.assertTrue(log.is_planned)
+        self.assertEqual(log.state, "running", "one kill: read again")
+        self.assertTrue(log.is_read)
         # Huber's import comes next, and its planning dies twice.
         log.sudo().state = "done"
         rows = [(f"HX{i}", "X", "", "", "") for i in range(4)]
@@ -452,7 +626,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         self._run_after_kills(2)
         self.assertEqual(log2.state, "failed")
         self.assertIn("while it read the file", log2.failure_message)
-        self.assertFalse(log2.is_planned)
+        self.assertFalse(log2.is_read)
 
     def test_only_the_importer_or_a_sales_administrator_resumes(self):
         rows = [*self.maier_rows[3:], ("N004", "Bad Country", "", "", "XX")]
