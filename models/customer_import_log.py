@@ -333,10 +333,29 @@ class CustomerImportLog(models.Model):
                         file=log.filename,
                     )
                 )
+            log._check_resumable_past_mass_trash()
         # sudo: users only read logs; resuming is a workflow step checked above.
         self.sudo().write({"state": "queued", "failure_message": False})
         self._trigger_cron()
         return True
+
+    def _check_resumable_past_mass_trash(self):
+        """A plan the mass-trash guard refused is not applied by a resume:
+        the confirmation belongs to the import's options, given before."""
+        if not self.is_planned:
+            return
+        engine = self._engine()
+        warning = engine._mass_trash_warning(self.count_trash, self.agent_id)
+        if warning and not self.confirm_mass_trash:
+            raise UserError(
+                self.env._(
+                    "The import of %(file)s cannot be resumed: %(warning)s "
+                    "Import the file again and confirm the mass trash if "
+                    "that is intended.",
+                    file=self.filename,
+                    warning=warning,
+                )
+            )
 
     # ------------------------------------------------------------------
     # Job

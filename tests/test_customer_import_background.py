@@ -482,6 +482,20 @@ class TestCustomerImportBackground(CustomerImportCase):
         with self.assertRaises(UserError):
             log.with_user(self.maier).action_resume()
 
+    def test_mass_trash_refusal_is_not_resumed_past_the_guard(self):
+        self.env["ir.config_parameter"].set_param(
+            "crm_customer_ownership.import_max_trash_share", "10"
+        )
+        rows = self._rows_of(self.customers_huber[:4])
+        log = self._queue(self.huber, rows, import_mode="update_delete").log_id
+        self._run_jobs()
+        self.assertEqual(log.state, "failed")
+        self.assertIn("move to the trash: 1", log.failure_message)
+        with self.assertRaisesRegex(UserError, "confirm"):
+            log.with_user(self.huber).action_resume()
+        self._run_jobs()
+        self.assertFalse(self.customers_huber.filtered("trashed_at"))
+
     def test_failed_chunk_keeps_what_was_applied_and_resumes(self):
         original = CustomerImport._apply_lines
         calls = []
