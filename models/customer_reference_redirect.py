@@ -280,6 +280,13 @@ class CustomerReferenceRedirect(models.AbstractModel):
 
     @api.model
     def _sql_mapping(self, mapping):
+        if len(mapping) == 1:
+            # One merge: a row of constants, which PostgreSQL folds into the
+            # statement, so the rows pointing at the source are found by the
+            # column's index. Joined with unnest() instead, a table believed
+            # empty (vacuumed while empty, then loaded) was read whole.
+            [(source, target)] = mapping.items()
+            return SQL("(SELECT %s::int AS src, %s::int AS dst) AS m", source, target)
         return SQL(
             "unnest(%s::int[], %s::int[]) AS m(src, dst)",
             list(mapping),
