@@ -723,13 +723,25 @@ class ResPartner(models.Model):
         return {"model": reference.table, "field": reference.column}
 
     def _merge_summarize(self, references, results):
-        moved, dropped = [], []
-        for index, reference in enumerate(references):
-            label = self._merge_reference_label(reference)
-            for key, lines in (("moved", moved), ("dropped", dropped)):
-                if results[index][key]:
-                    lines.append(dict(label, count=len(results[index][key])))
-        return {"moved": moved, "dropped": dropped}
+        """{"moved": [{"label", "count"}], "dropped": [...]}: the rows each
+        kind of record had moved or left, under the preview's labels (what
+        the preview leaves out, the note leaves out too; the merge log keeps
+        every row)."""
+        summary = {}
+        for key in ("moved", "dropped"):
+            counts = {}
+            for index, reference in enumerate(references):
+                kind = results[index][key] and self._merge_preview_kind(reference)
+                if kind:
+                    order, label = kind[:2]
+                    counts[order, label] = counts.get((order, label), 0) + len(
+                        results[index][key]
+                    )
+            summary[key] = [
+                {"label": label, "count": count}
+                for (_order, label), count in sorted(counts.items())
+            ]
+        return summary
 
     def _merge_history_counts(self, references, results, mapping):
         """Records of each kind the history counts that were linked to this

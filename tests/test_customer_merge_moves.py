@@ -186,7 +186,12 @@ class TestCustomerMergeMoves(CustomerMergeCase):
             ),
             2,
         )
-        self.assertIn("already had them", target.message_ids[0].body)
+        note = target.message_ids[0].body
+        self.assertIn("already had them", note)
+        # In the preview's words, not models and fields.
+        self.assertIn("Followers: ", note)
+        for technical in ("Document Followers", "Related Document ID", "res_id"):
+            self.assertNotIn(technical, note)
 
     def test_calendar_attendance_and_linked_events_move(self):
         source, target = self._pair()
@@ -359,7 +364,10 @@ class TestCustomerMergeMoves(CustomerMergeCase):
 
         message = target.message_ids[0]
         self.assertIn("Wrong Customer [H900]", message.body)
-        self.assertIn("Lead/Opportunity", message.body)
+        for line in ("Opportunities: 1", "Tasks: 1", "Appointments: 1"):
+            self.assertIn(line, message.body)
+        self.assertIn("Visit Reports: 1", message.body)
+        self.assertNotIn("Lead/Opportunity", message.body)
         self.assertEqual(message.subtype_id, self.env.ref("mail.mt_note"))
         self.assertEqual(message.author_id, self.sales_manager.partner_id)
         history = self.env["customer.ownership.history"].search(
