@@ -317,25 +317,12 @@ class CustomerReferenceRedirect(models.AbstractModel):
         self.env.flush_all()
         selects = []
         for index, reference in enumerate(references):
-            if reference.kind == "company_dependent":
-                where = self._sql_company_dependent_rows(reference, mapping)
-                duplicates = SQL("0")
-                source = SQL("%s AS t", SQL.identifier(reference.table))
-            else:
-                where = self._sql_source_rows(reference, model_name, list(mapping))
-                duplicates = (
-                    SQL(
-                        "count(*) FILTER (WHERE %s)",
-                        self._sql_target_has_it(reference, model_name),
-                    )
-                    if reference.deduplicates
-                    else SQL("0")
-                )
-                source = SQL(
-                    "%s AS t, %s",
-                    SQL.identifier(reference.table),
-                    self._sql_mapping(mapping),
-                )
+            source, where, has_it = self._sql_rows_pointing(
+                reference, model_name, mapping
+            )
+            duplicates = (
+                SQL("count(*) FILTER (WHERE %s)", has_it) if has_it else SQL("0")
+            )
             selects.append(
                 SQL(
                     "SELECT %s AS i, count(*) AS n, %s AS d FROM %s WHERE %s",
@@ -349,6 +336,30 @@ class CustomerReferenceRedirect(models.AbstractModel):
             self.env.cr.execute(SQL(" UNION ALL ").join(selects))
             counts = self.env.cr.fetchall()
         return {index: (count, dup) for index, count, dup in counts}
+
+    @api.model
+    def _sql_rows_pointing(self, reference, model_name, mapping):
+        """(FROM, WHERE, duplicate) selecting as ``t`` the rows of the
+        reference's table that point at a source of ``mapping``;
+        ``duplicate`` is the condition "the target already has this link",
+        or None where links are not deduplicated."""
+        if reference.kind == "company_dependent":
+            return (
+                SQL("%s AS t", SQL.identifier(reference.table)),
+                self._sql_company_dependent_rows(reference, mapping),
+                None,
+            )
+        return (
+            SQL(
+                "%s AS t, %s",
+                SQL.identifier(reference.table),
+                self._sql_mapping(mapping),
+            ),
+            self._sql_source_rows(reference, model_name, list(mapping)),
+            self._sql_target_has_it(reference, model_name)
+            if reference.deduplicates
+            else None,
+        )
 
     @api.model
     def _linked_rows(self, references, model_name, mapping, columns):
@@ -365,22 +376,10 @@ class CustomerReferenceRedirect(models.AbstractModel):
         for index, column in columns.items():
             reference = references[index]
             value = SQL.identifier("t", column)
-            if reference.kind == "company_dependent":
-                where = self._sql_company_dependent_rows(reference, mapping)
-                duplicate = SQL("false")
-                source = SQL("%s AS t", SQL.identifier(reference.table))
-            else:
-                where = self._sql_source_rows(reference, model_name, list(mapping))
-                duplicate = (
-                    self._sql_target_has_it(reference, model_name)
-                    if reference.deduplicates
-                    else SQL("false")
-                )
-                source = SQL(
-                    "%s AS t, %s",
-                    SQL.identifier(reference.table),
-                    self._sql_mapping(mapping),
-                )
+            source, where, has_it = self._sql_rows_pointing(
+                reference, model_name, mapping
+            )
+            duplicate = has_it or SQL("false")
             selects.append(
                 SQL(
                     "SELECT %s AS i, %s AS v, %s AS d FROM %s WHERE %s",
