@@ -279,42 +279,30 @@ class TestTransferKindsWizard(TransferKindsCase):
         self._assert_copied(copy, following, self.maier)
         self._assert_history(copy, following, "copy")
 
-    def test_wizard_over_rpc_with_kinds_switched_off(self):
+    def _transfer_over_rpc(self, **vals):
+        """The transfer wizard created and run through call_kw, as an XML-RPC
+        client does; returns its action."""
         Wizard = self.env["customer.transfer.wizard"].with_user(self.transfer_user)
-        wizard_id = call_kw(
-            Wizard,
-            "create",
-            [
-                {
-                    "partner_ids": [(6, 0, self.customer.ids)],
-                    "target_user_id": self.maier.id,
-                    "transfer_mode": "move",
-                    "transfer_appointments": False,
-                    "transfer_visit_blocks": False,
-                }
-            ],
-            {},
+        vals = {
+            "partner_ids": [(6, 0, self.customer.ids)],
+            "target_user_id": self.maier.id,
+            **vals,
+        }
+        wizard_id = call_kw(Wizard, "create", [vals], {})
+        return call_kw(Wizard, "action_transfer", [[wizard_id]], {})
+
+    def test_wizard_over_rpc_with_kinds_switched_off(self):
+        self._transfer_over_rpc(
+            transfer_mode="move",
+            transfer_appointments=False,
+            transfer_visit_blocks=False,
         )
-        call_kw(Wizard, "action_transfer", [[wizard_id]], {})
         self._assert_moved(ALL_KINDS - {"appointments", "visit_blocks"}, self.maier)
 
     def test_wizard_over_rpc_in_copy_mode_ignores_kinds_copies_never_take(self):
-        Wizard = self.env["customer.transfer.wizard"].with_user(self.transfer_user)
-        wizard_id = call_kw(
-            Wizard,
-            "create",
-            [
-                {
-                    "partner_ids": [(6, 0, self.customer.ids)],
-                    "target_user_id": self.maier.id,
-                    "transfer_mode": "copy",
-                    "transfer_tasks": True,
-                    "transfer_contacts": False,
-                }
-            ],
-            {},
+        action = self._transfer_over_rpc(
+            transfer_mode="copy", transfer_tasks=True, transfer_contacts=False
         )
-        action = call_kw(Wizard, "action_transfer", [[wizard_id]], {})
         copy = self.Partner.search(action["domain"])
         self._assert_copied(copy, ALL_KINDS - {"contacts"}, self.maier)
 
