@@ -159,10 +159,16 @@ def check(env, name, source, target, records):
     """Exit unless the run did what it should have."""
     leads = env["crm.lead"].with_context(active_test=False)
     on_source = leads.search_count([("partner_id", "=", source.id)])
-    if name == "odoo" and source.exists():
+    # Odoo's wizard hands customers of this module (these have visit reports)
+    # to our engine, which keeps the wrong customer archived for an undo.
+    if name == "odoo" and source.exists() and source.merged_into_id != target:
         sys.exit("odoo: the wrong customer survived the merge")
-    if name == "ours" and (source.active or not source.merged_into_id):
-        sys.exit("ours: the wrong customer is not archived and marked as merged")
+    if (
+        name != "undo"
+        and source.exists()
+        and (source.active or not source.merged_into_id)
+    ):
+        sys.exit(f"{name}: the wrong customer is not archived and marked as merged")
     if name == "undo" and (not source.active or on_source != records):
         sys.exit(f"undo: the wrong customer has {on_source} of {records} deals back")
     if name != "undo" and leads.search_count([("partner_id", "=", target.id)]) != (

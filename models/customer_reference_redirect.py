@@ -643,18 +643,35 @@ class CustomerReferenceRedirect(models.AbstractModel):
             driver,
             self._sql_points_at(reference, "t", model_name, SQL("%s", target_id)),
         ]
+        source_has = SQL()
         if reference.deduplicates:
+            # The links the source has again are read once, then looked up in
+            # memory. Probed per row, PostgreSQL may read the source's whole
+            # index range each time, with the entries the merge left dead
+            # there (until a vacuum; for good in the merge's transaction).
+            source_has = SQL(
+                "WITH s AS MATERIALIZED (SELECT %s FROM %s AS d WHERE %s) ",
+                SQL(", ").join(SQL.identifier("d", key) for key in reference.keys),
+                table,
+                self._sql_points_at(reference, "d", model_name, SQL("%s", source_id)),
+            )
             conditions.append(
                 SQL(
-                    "NOT %s",
-                    self._sql_target_has_it(
-                        reference, model_name, SQL("%s", source_id)
+                    "NOT EXISTS (SELECT 1 FROM s WHERE %s)",
+                    SQL(" AND ").join(
+                        SQL(
+                            "%s = %s",
+                            SQL.identifier("s", key),
+                            SQL.identifier("t", key),
+                        )
+                        for key in reference.keys
                     ),
                 )
             )
         self.env.cr.execute(
             SQL(
-                "UPDATE %s AS t SET %s = %s WHERE %s RETURNING %s",
+                "%sUPDATE %s AS t SET %s = %s WHERE %s RETURNING %s",
+                source_has,
                 table,
                 SQL.identifier(reference.column),
                 source_value,

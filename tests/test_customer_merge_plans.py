@@ -12,6 +12,7 @@ EXPLAIN guard, is on main: its statements can then move there.)
 
 import json
 import os
+import re
 import sys
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -130,6 +131,31 @@ def full_scans(node, repeated=False):
             and outer_rows > 1
         )
         found += full_scans(child, repeated or inner)
+    return found
+
+
+def rescans(node):
+    """[index scans on the inner side of a nested loop whose index condition
+    does not refer to the outer row]: each loop reads the same index range
+    again, dead entries included (those the merge left in the same
+    transaction, or before a vacuum), so that the statement costs rows x
+    range whatever the outer side was estimated at."""
+    found = []
+    children = node.get("Plans", ())
+    for child in children:
+        if (
+            node["Node Type"] == "Nested Loop"
+            and child.get("Parent Relationship") == "Inner"
+            and child["Node Type"] in ("Index Scan", "Index Only Scan")
+            # A qualified column (t.partner_id, m.src) is the outer row's;
+            # a literal ('res.partner') is not.
+            and not re.search(
+                r"\b[a-z_]+\.[a-z_]+\b",
+                re.sub(r"'[^']*'", "", child.get("Index Cond", "")),
+            )
+        ):
+            found.append(f"{child['Index Name']}: {child.get('Index Cond')}")
+        found += rescans(child)
     return found
 
 
@@ -273,4 +299,9 @@ class TestCustomerMergePlans(CustomerMergeCase):
                             f"{phase} {where}: Seq Scan on {relation}"
                             f"{' repeated per row' if repeated else ''}: {sql[:200]}"
                         )
+                if phase == "undo" and own:
+                    problems += [
+                        f"undo {where}: {scan} read again per row: {sql[:200]}"
+                        for scan in rescans(plan)
+                    ]
         self.assertFalse(problems, "\n".join(problems))

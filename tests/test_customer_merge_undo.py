@@ -385,3 +385,96 @@ class TestCustomerMergeUndo(CustomerMergeCase):
             .with_user(self.huber)
             .search([("log_id", "=", log.id)])
         )
+
+    # Set-based ---------------------------------------------------------------
+
+    def _link_records(self, source, count):
+        """``count`` records of every kind linked to ``source``: contacts
+        (which follow it), opportunities (which it follows), tasks, notes,
+        attachments, appointments, visit reports and visit blocks."""
+        env = self.env(context=dict(self.env.context, tracking_disable=True))
+        n = range(count)
+        contacts = env["res.partner"].create(
+            [{"name": f"Contact {i}", "parent_id": source.id} for i in n]
+        )
+        source.message_subscribe(partner_ids=contacts.ids)
+        leads = env["crm.lead"].create(
+            [{"name": f"Deal {i}", "partner_id": source.id} for i in n]
+        )
+        leads.message_subscribe(partner_ids=source.ids)
+        # Activities subscribe their user: once, not once per row of a batch.
+        source.message_subscribe(partner_ids=self.huber.partner_id.ids)
+        env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": env["ir.model"]._get_id("res.partner"),
+                    "res_id": source.id,
+                    "activity_type_id": env.ref("mail.mail_activity_data_todo").id,
+                    "summary": f"Call {i}",
+                    "user_id": self.huber.id,
+                }
+                for i in n
+            ]
+        )
+        env["mail.message"].create(
+            [
+                {
+                    "model": "res.partner",
+                    "res_id": source.id,
+                    "body": f"Note {i}",
+                    "message_type": "comment",
+                }
+                for i in n
+            ]
+        )
+        env["ir.attachment"].create(
+            [
+                {
+                    "name": f"Offer {i}",
+                    "type": "url",
+                    "url": f"https://example.com/offer-{i}",
+                    "res_model": "res.partner",
+                    "res_id": source.id,
+                }
+                for i in n
+            ]
+        )
+        for i in n:
+            self._event(f"Visit {i}", source)
+        env["customer.visit.report"].create(
+            [{"partner_id": source.id, "summary": f"Visit {i}"} for i in n]
+        )
+        env["customer.visit.block"].create(
+            [
+                {
+                    "partner_id": source.id,
+                    "date_from": "2030-01-01",
+                    "date_to": "2030-01-02",
+                    "reason": f"Block {i}",
+                }
+                for i in n
+            ]
+        )
+
+    def _undo_query_count(self, count):
+        source, target = self._pair()
+        self._link_records(source, count)
+        log = self._merge_log(source, target)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        log.with_user(self.sales_manager).action_undo()
+        self.env.flush_all()
+        self.assertEqual(
+            self.env["crm.lead"].search_count([("partner_id", "=", source.id)]), count
+        )
+        return self.cr.sql_log_count - before
+
+    def test_undo_query_count_does_not_grow_with_records(self):
+        # Warm the caches (rules, groups) so that both counts measure the same.
+        self._undo_query_count(1)
+        one = self._undo_query_count(1)
+        many = self._undo_query_count(40)
+        # One statement per logged column and kind of record, whatever the
+        # number of rows.
+        self.assertLessEqual(many, one + 2, f"1 record of each kind: {one}, 40: {many}")
