@@ -1,3 +1,4 @@
+import gc
 import threading
 import time
 from functools import partial
@@ -116,7 +117,11 @@ class TestCustomerMergeUndoRace(BaseCase):
 
     def test_transfer_refused_while_the_undo_runs(self):
         with self.registry.cursor() as undo_cr, self.registry.cursor() as move_cr:
-            self._undo(self._env(undo_cr))
+            # Held until the commit, as a request holds its environment: a
+            # cursor flushes only the environments still alive, so an inline
+            # one collected before the commit loses the undo's pending writes.
+            undo_env = self._env(undo_cr)
+            self._undo(undo_env)
             move_env = self._env(move_cr)
             # The transfer waits for the undo's lock, then hands the conflict
             # to Odoo's request retry (lock-not-available); not 20 s here.
@@ -128,10 +133,14 @@ class TestCustomerMergeUndoRace(BaseCase):
             ):
                 self._transfer(move_env)
             move_cr.rollback()
+            # Fails at once, not by chance, if undo_env is inlined again.
+            gc.collect()
             undo_cr.commit()
         # The transfer, retried, finds the undone merge.
         with self.registry.cursor() as cr:
-            self._transfer(self._env(cr))
+            env = self._env(cr)
+            self._transfer(env)
+            gc.collect()
         self._assert_consistent()
 
     def test_undo_waits_for_a_running_transfer(self):
