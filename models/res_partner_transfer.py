@@ -483,9 +483,9 @@ class ResPartner(models.Model):
         for index, (table, event_column, partner_column, condition) in enumerate(
             places
         ):
-            # {organiser: events} where the organiser's row becomes the
-            # target's, or goes because the target is there already.
-            take_over, drop = defaultdict(list), defaultdict(list)
+            # {(organiser, new partner): events}: the organiser's row becomes
+            # the target's, or goes (None) because the target is there already.
+            changes = defaultdict(list)
             missing = []
             for event_id, organiser, *presence in rows:
                 organiser_there, target_there = presence[2 * index : 2 * index + 2]
@@ -493,8 +493,8 @@ class ResPartner(models.Model):
                     if not target_there:
                         missing.append(event_id)
                     continue
-                (drop if target_there else take_over)[organiser].append(event_id)
-            for organiser, events in take_over.items():
+                changes[organiser, None if target_there else target].append(event_id)
+            for (organiser, new_partner), events in changes.items():
                 self._event_partner_change(
                     table,
                     event_column,
@@ -502,18 +502,7 @@ class ResPartner(models.Model):
                     condition,
                     events,
                     organiser,
-                    target,
-                    now,
-                )
-            for organiser, events in drop.items():
-                self._event_partner_change(
-                    table,
-                    event_column,
-                    partner_column,
-                    condition,
-                    events,
-                    organiser,
-                    None,
+                    new_partner,
                     now,
                 )
             if missing:
