@@ -17,6 +17,7 @@ from . import crm_lead
 from . import customer_reference_redirect
 from . import res_partner_merge
 from . import customer_merge_log
+from . import customer_import_plan_line_mixin
 from . import customer_import
 from . import customer_import_log
 from . import customer_import_log_line

@@ -4,8 +4,8 @@ import json
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
-from ..wizards.customer_import_wizard_line import PLAN_ACTIONS
 from .customer_import import WRITE_BATCH
+from .customer_import_plan_line_mixin import PLAN_ACTIONS
 
 
 def _json_date(value):
@@ -20,6 +20,7 @@ class CustomerImportLogLine(models.Model):
     row's customer, and the values to write."""
 
     _name = "customer.import.log.line"
+    _inherit = "customer.import.plan.line.mixin"
     _description = "Customer Import Log Line"
     _order = "log_id, sequence"
 
@@ -29,11 +30,6 @@ class CustomerImportLogLine(models.Model):
     sequence = fields.Integer(
         required=True, help="Position in the plan: chunks follow it."
     )
-    row = fields.Integer(
-        help="The row in the file (the header is row 1); empty for customers "
-        "the file does not list."
-    )
-    key = fields.Char(help="The row's ERP Number, or its Odoo ID.")
     action = fields.Selection(
         # A row is stored "pending" when the file is read, and replaced by
         # its plan line when its slice of rows is planned.
@@ -49,16 +45,6 @@ class CustomerImportLogLine(models.Model):
         "to. After it: the resulting customer (the copy, for a copy).",
     )
     source_id = fields.Integer(help="The customer transferred (its id).")
-    from_user_id = fields.Many2one("res.users", string="From Salesperson")
-    from_trash = fields.Boolean()
-    message = fields.Char()
-    name = fields.Char(
-        help="The customer's name: the existing customer's, or the one in the "
-        "file for a customer the import creates."
-    )
-    changes = fields.Char(
-        help="What the import changes on the customer: each field as old → new."
-    )
     vals = fields.Json(help="The field values the line writes.")
     final_ref = fields.Char(
         help="The ERP Number the salesperson's customer will have, checked "
