@@ -262,21 +262,36 @@ class CustomerReferenceRedirect(models.AbstractModel):
         return SQL(" AND ").join(conditions)
 
     @api.model
-    def _sql_target_has_it(self, reference, model_name, target=None):
-        """Condition: the target (``m.dst`` unless given) already has the
-        link row ``t`` carries."""
-        same_keys = [
-            SQL("%s = %s", SQL.identifier("d", key), SQL.identifier("t", key))
-            for key in reference.keys
-        ]
-        return SQL(
-            "EXISTS (SELECT 1 FROM %s AS d WHERE %s AND %s)",
+    def _sql_held_links(self, reference, model_name, holder, mapping=None):
+        """(WITH clause, condition): the condition says that ``holder`` (an
+        SQL expression, say ``m.dst`` with ``mapping`` joined as ``m``)
+        already has the link row ``t`` carries.
+
+        The holder's links are read once, into a materialised table looked
+        up in memory. Probed per row instead, PostgreSQL without statistics
+        (fresh data) read the holder's whole index range for every row, and
+        after a merge the dead entries it left there too: seconds per
+        thousand rows instead of milliseconds.
+        """
+        keys = [SQL.identifier("d", key) for key in reference.keys]
+        held = SQL(
+            "WITH held AS MATERIALIZED (SELECT %s AS holder, %s FROM %s AS d%s "
+            "WHERE %s) ",
+            holder,
+            SQL(", ").join(keys),
             SQL.identifier(reference.table),
-            self._sql_points_at(
-                reference, "d", model_name, SQL("m.dst") if target is None else target
-            ),
-            SQL(" AND ").join(same_keys),
+            SQL(", %s", mapping) if mapping is not None else SQL(),
+            self._sql_points_at(reference, "d", model_name, holder),
         )
+        condition = SQL(
+            "EXISTS (SELECT 1 FROM held WHERE held.holder = %s AND %s)",
+            holder,
+            SQL(" AND ").join(
+                SQL("%s = %s", SQL.identifier("held", key), SQL.identifier("t", key))
+                for key in reference.keys
+            ),
+        )
+        return held, condition
 
     @api.model
     def _sql_mapping(self, mapping):
@@ -317,19 +332,16 @@ class CustomerReferenceRedirect(models.AbstractModel):
         self.env.flush_all()
         selects = []
         for index, reference in enumerate(references):
-            source, where, has_it = self._sql_rows_pointing(
-                reference, model_name, mapping
-            )
-            duplicates = (
-                SQL("count(*) FILTER (WHERE %s)", has_it) if has_it else SQL("0")
-            )
             selects.append(
-                SQL(
-                    "SELECT %s AS i, count(*) AS n, %s AS d FROM %s WHERE %s",
-                    index,
-                    duplicates,
-                    source,
-                    where,
+                self._sql_select_pointing(
+                    reference,
+                    model_name,
+                    mapping,
+                    lambda duplicate, i=index: SQL(
+                        "%s AS i, count(*) AS n, count(*) FILTER (WHERE %s) AS d",
+                        i,
+                        duplicate,
+                    ),
                 )
             )
         with index_driven_plans(self.env):
@@ -338,27 +350,32 @@ class CustomerReferenceRedirect(models.AbstractModel):
         return {index: (count, dup) for index, count, dup in counts}
 
     @api.model
-    def _sql_rows_pointing(self, reference, model_name, mapping):
-        """(FROM, WHERE, duplicate) selecting as ``t`` the rows of the
-        reference's table that point at a source of ``mapping``;
-        ``duplicate`` is the condition "the target already has this link",
-        or None where links are not deduplicated."""
+    def _sql_select_pointing(self, reference, model_name, mapping, columns):
+        """A SELECT of ``columns(duplicate)`` from the rows of the
+        reference's table that point at a source of ``mapping``, as ``t``;
+        ``duplicate`` is the condition "the target already has this link"
+        (false where links are not deduplicated). Parenthesised, so that
+        selects of several references can be joined with UNION ALL."""
         if reference.kind == "company_dependent":
-            return (
-                SQL("%s AS t", SQL.identifier(reference.table)),
-                self._sql_company_dependent_rows(reference, mapping),
-                None,
+            held, duplicate = SQL(), SQL("false")
+            source = SQL("%s AS t", SQL.identifier(reference.table))
+            where = self._sql_company_dependent_rows(reference, mapping)
+        else:
+            held, duplicate = (
+                self._sql_held_links(
+                    reference, model_name, SQL("m.dst"), self._sql_mapping(mapping)
+                )
+                if reference.deduplicates
+                else (SQL(), SQL("false"))
             )
-        return (
-            SQL(
+            source = SQL(
                 "%s AS t, %s",
                 SQL.identifier(reference.table),
                 self._sql_mapping(mapping),
-            ),
-            self._sql_source_rows(reference, model_name, list(mapping)),
-            self._sql_target_has_it(reference, model_name)
-            if reference.deduplicates
-            else None,
+            )
+            where = self._sql_source_rows(reference, model_name, list(mapping))
+        return SQL(
+            "(%sSELECT %s FROM %s WHERE %s)", held, columns(duplicate), source, where
         )
 
     @api.model
@@ -374,20 +391,17 @@ class CustomerReferenceRedirect(models.AbstractModel):
         self.env.flush_all()
         selects = []
         for index, column in columns.items():
-            reference = references[index]
-            value = SQL.identifier("t", column)
-            source, where, has_it = self._sql_rows_pointing(
-                reference, model_name, mapping
-            )
-            duplicate = has_it or SQL("false")
             selects.append(
-                SQL(
-                    "SELECT %s AS i, %s AS v, %s AS d FROM %s WHERE %s",
-                    index,
-                    value,
-                    duplicate,
-                    source,
-                    where,
+                self._sql_select_pointing(
+                    references[index],
+                    model_name,
+                    mapping,
+                    lambda duplicate, i=index, c=column: SQL(
+                        "%s AS i, %s AS v, %s AS d",
+                        i,
+                        SQL.identifier("t", c),
+                        duplicate,
+                    ),
                 )
             )
         rows = {index: [] for index in columns}
@@ -439,14 +453,16 @@ class CustomerReferenceRedirect(models.AbstractModel):
             if reference.kind == "reference"
             else SQL("m.dst")
         )
-        keep_duplicates = (
-            SQL("AND NOT %s", self._sql_target_has_it(reference, model_name))
-            if reference.deduplicates
-            else SQL()
-        )
+        held, keep_duplicates = SQL(), SQL()
+        if reference.deduplicates:
+            held, target_has_it = self._sql_held_links(
+                reference, model_name, SQL("m.dst"), self._sql_mapping(mapping)
+            )
+            keep_duplicates = SQL("AND NOT %s", target_has_it)
         cr.execute(
             SQL(
-                "UPDATE %s AS t SET %s = %s FROM %s WHERE %s %s RETURNING %s",
+                "%sUPDATE %s AS t SET %s = %s FROM %s WHERE %s %s RETURNING %s",
+                held,
                 SQL.identifier(reference.table),
                 SQL.identifier(reference.column),
                 new_value,
@@ -645,29 +661,11 @@ class CustomerReferenceRedirect(models.AbstractModel):
         ]
         source_has = SQL()
         if reference.deduplicates:
-            # The links the source has again are read once, then looked up in
-            # memory. Probed per row, PostgreSQL may read the source's whole
-            # index range each time, with the entries the merge left dead
-            # there (until a vacuum; for good in the merge's transaction).
-            source_has = SQL(
-                "WITH s AS MATERIALIZED (SELECT %s FROM %s AS d WHERE %s) ",
-                SQL(", ").join(SQL.identifier("d", key) for key in reference.keys),
-                table,
-                self._sql_points_at(reference, "d", model_name, SQL("%s", source_id)),
+            # A link the source has again stays on the target.
+            source_has, has_it = self._sql_held_links(
+                reference, model_name, SQL("%s::int", source_id)
             )
-            conditions.append(
-                SQL(
-                    "NOT EXISTS (SELECT 1 FROM s WHERE %s)",
-                    SQL(" AND ").join(
-                        SQL(
-                            "%s = %s",
-                            SQL.identifier("s", key),
-                            SQL.identifier("t", key),
-                        )
-                        for key in reference.keys
-                    ),
-                )
-            )
+            conditions.append(SQL("NOT %s", has_it))
         self.env.cr.execute(
             SQL(
                 "%sUPDATE %s AS t SET %s = %s WHERE %s RETURNING %s",

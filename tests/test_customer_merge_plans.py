@@ -299,9 +299,9 @@ class TestCustomerMergePlans(CustomerMergeCase):
                             f"{phase} {where}: Seq Scan on {relation}"
                             f"{' repeated per row' if repeated else ''}: {sql[:200]}"
                         )
-                if phase == "undo" and own:
+                if own:
                     problems += [
-                        f"undo {where}: {scan} read again per row: {sql[:200]}"
+                        f"{phase} {where}: {scan} read again per row: {sql[:200]}"
                         for scan in rescans(plan)
                     ]
         self.assertFalse(problems, "\n".join(problems))
