@@ -327,9 +327,10 @@ class CustomerMergeLog(models.Model):
         references, results, mapping = [], {}, {}
         # Rows move by id: index-driven whatever the statistics say.
         with index_driven_plans(self.env):
+            moved = lines._move_back_all(found, failures)
             for line in lines:
                 reference = found.get((line.table_name, line.column_name))
-                rows = line._move_back(reference, failures)
+                rows = moved[line]
                 if rows is None:
                     continue
                 if reference and line.kind not in ("document", "default"):
@@ -450,6 +451,53 @@ class CustomerMergeLogLine(models.Model):
         "record a consent document was attached to."
     )
     company_id = fields.Many2one(related="log_id.company_id", store=True, index=True)
+
+    def _move_back_all(self, found, failures):
+        """Move back the rows of these lines: {line: rows moved back, or
+        None as ``_move_back`` returns}. The plain links of one table move
+        in one statement; the others, and all of a table whose statement
+        broke a rule of the database, line by line.
+
+        :param found: {(table, column): Reference} of the model's references
+        """
+        together = defaultdict(lambda: self.browse())
+        for line in self:
+            reference = found.get((line.table_name, line.column_name))
+            if (
+                line.kind in ("many2one", "res_id", "reference")
+                and reference
+                and reference.has_id
+                and not reference.deduplicates
+                and line.row_ids
+            ):
+                together[line.table_name, line.source_id, line.target_id] |= line
+        moved = {}
+        for group in together.values():
+            if len(group) > 1:
+                moved.update(group._move_back_columns(found))
+        for line in self:
+            if line not in moved:
+                moved[line] = line._move_back(
+                    found.get((line.table_name, line.column_name)), failures
+                )
+        return moved
+
+    def _move_back_columns(self, found):
+        """{line: rows moved back} for these lines, plain links of one table,
+        in one statement; {} if it breaks a rule of the database (the lines
+        then move one by one, so that the undo names the one that failed)."""
+        Redirect = self.env["customer.reference.redirect"]
+        moves = [
+            (found[line.table_name, line.column_name], line.row_ids) for line in self
+        ]
+        try:
+            with self.env.cr.savepoint(flush=False):
+                rows = Redirect._move_back_columns(
+                    moves, self[0].model_name, self[0].source_id, self[0].target_id
+                )
+        except psycopg2.IntegrityError:
+            return {}
+        return dict(zip(self, rows, strict=True))
 
     def _move_back(self, reference, failures):
         """Move this line's rows back to the merged customer, those still on

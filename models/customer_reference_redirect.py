@@ -448,11 +448,6 @@ class CustomerReferenceRedirect(models.AbstractModel):
     def _redirect_column(self, reference, model_name, mapping):
         cr = self.env.cr
         source_rows = self._sql_source_rows(reference, model_name, list(mapping))
-        new_value = (
-            SQL("concat(%s, ',', m.dst)", model_name)
-            if reference.kind == "reference"
-            else SQL("m.dst")
-        )
         held, keep_duplicates = SQL(), SQL()
         if reference.deduplicates:
             held, target_has_it = self._sql_held_links(
@@ -465,7 +460,7 @@ class CustomerReferenceRedirect(models.AbstractModel):
                 held,
                 SQL.identifier(reference.table),
                 SQL.identifier(reference.column),
-                new_value,
+                self._sql_value(reference, model_name, SQL("m.dst")),
                 self._sql_mapping(mapping),
                 source_rows,
                 keep_duplicates,
@@ -650,11 +645,6 @@ class CustomerReferenceRedirect(models.AbstractModel):
             SQL.identifier("t", "id" if reference.has_id else reference.keys[0]),
             list(rows),
         )
-        source_value = (
-            SQL("concat(%s, ',', %s::int)", model_name, source_id)
-            if reference.kind == "reference"
-            else SQL("%s", source_id)
-        )
         conditions = [
             driver,
             self._sql_points_at(reference, "t", model_name, SQL("%s", target_id)),
@@ -672,12 +662,80 @@ class CustomerReferenceRedirect(models.AbstractModel):
                 source_has,
                 table,
                 SQL.identifier(reference.column),
-                source_value,
+                self._sql_value(reference, model_name, source_id),
                 SQL(" AND ").join(conditions),
                 self._sql_returning(reference, with_source=False),
             )
         )
         return self.env.cr.dictfetchall()
+
+    @api.model
+    def _move_back_columns(self, moves, model_name, source_id, target_id):
+        """``_move_back`` for several columns of one table at once, plain
+        links of rows with an id (no duplicate check, no company-dependent
+        value): one statement, so that a row moved back through two columns
+        (a contact's company and commercial entity) gets one new version and
+        one set of index entries instead of one per column.
+
+        :param moves: [(reference, ids of the rows moved through it)]
+        :returns: [rows moved back, as ``_move_back`` returns them] per move
+        """
+        table = SQL.identifier(moves[0][0].table)
+        ids = sorted({row_id for _reference, rows in moves for row_id in rows})
+        flags, assignments = [], []
+        for index, (reference, rows) in enumerate(moves):
+            flag = SQL.identifier(f"back_{index}")
+            column = SQL.identifier(reference.column)
+            flags.append(
+                SQL(
+                    "(o.id = ANY(%s::int[]) AND %s) AS %s",
+                    list(rows),
+                    self._sql_points_at(
+                        reference, "o", model_name, SQL("%s", target_id)
+                    ),
+                    flag,
+                )
+            )
+            assignments.append(
+                SQL(
+                    "%s = CASE WHEN f.%s THEN %s ELSE t.%s END",
+                    column,
+                    flag,
+                    self._sql_value(reference, model_name, source_id),
+                    column,
+                )
+            )
+        names = [SQL.identifier(f"back_{index}") for index in range(len(moves))]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE %(table)s AS t SET %(assignments)s
+                  FROM (SELECT o.id, %(flags)s FROM %(table)s AS o
+                         WHERE o.id = ANY(%(ids)s::int[])) AS f
+                 WHERE t.id = ANY(%(ids)s::int[]) AND t.id = f.id AND (%(any)s)
+             RETURNING t.id, %(returned)s
+                """,
+                table=table,
+                assignments=SQL(", ").join(assignments),
+                flags=SQL(", ").join(flags),
+                ids=ids,
+                any=SQL(" OR ").join(SQL("f.%s", name) for name in names),
+                returned=SQL(", ").join(SQL("f.%s", name) for name in names),
+            )
+        )
+        moved = self.env.cr.fetchall()
+        return [
+            [{"id": row[0]} for row in moved if row[index + 1]]
+            for index in range(len(moves))
+        ]
+
+    @api.model
+    def _sql_value(self, reference, model_name, record_id):
+        """The value of the reference's column that points at ``record_id``
+        (an id or an SQL expression)."""
+        if reference.kind == "reference":
+            return SQL("concat(%s, ',', %s::int)", model_name, record_id)
+        return SQL("%s", record_id)
 
     @api.model
     def _move_back_company_dependent(self, reference, source_id, target_id, rows, keys):

@@ -262,6 +262,62 @@ class TestCustomerMergeUndo(CustomerMergeCase):
             self.assertIn(str(deleted_id), partner.message_ids[0].body)
         self.assertEqual(watched.message_follower_ids.partner_id, source | target)
 
+    def test_contacts_moved_since_are_named_and_the_others_come_back(self):
+        # A contact's company and commercial entity go back in one statement.
+        source, target = self._pair({"is_company": True}, {"is_company": True})
+        stays, leaves = self.env["res.partner"].create(
+            [
+                {"name": "Stays", "parent_id": source.id},
+                {"name": "Leaves", "parent_id": source.id},
+            ]
+        )
+        log = self._merge_log(source, target)
+        third = self._customer("Third Customer", is_company=True)
+        leaves.parent_id = third
+
+        log.action_undo()
+
+        self.assertRecordValues(
+            stays + leaves,
+            [
+                {"parent_id": source.id, "commercial_partner_id": source.id},
+                {"parent_id": third.id, "commercial_partner_id": third.id},
+            ],
+        )
+        for field in ("parent_id", "commercial_partner_id"):
+            label = self.env["res.partner"]._fields[field].string
+            self.assertIn(f"({label}): 1 record(s) no longer", log.undo_report)
+        self.assertIn(f"ids {leaves.id}.", log.undo_report)
+
+    def test_a_column_that_breaks_a_rule_is_named_and_the_others_come_back(self):
+        source, target = self._pair({"is_company": True}, {"is_company": True})
+        contact = self.env["res.partner"].create(
+            {"name": "Contact", "parent_id": source.id}
+        )
+        lead = self.env["crm.lead"].create({"name": "Deal", "partner_id": source.id})
+        log = self._merge_log(source, target)
+        # A rule added since the merge: the contact cannot get its company
+        # back. Its commercial entity, moved in the same statement, can.
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE res_partner ADD CONSTRAINT merge_undo_rule "
+                "CHECK (parent_id <> %s) NOT VALID",
+                source.id,
+            )
+        )
+
+        log.action_undo()
+
+        self.assertEqual(log.state, "undone")
+        self.assertEqual(lead.partner_id, source)
+        self.assertEqual(contact.parent_id, target)
+        self.assertEqual(contact.commercial_partner_id, source)
+        label = self.env["res.partner"]._fields["parent_id"].string
+        self.assertIn(f"({label}): 1 record(s) stayed", log.undo_report)
+        self.assertIn("merge_undo_rule", log.undo_report)
+        self.assertNotIn("Commercial Entity", log.undo_report)
+
     # Merged customer: out of every list, External ID set aside ---------------
 
     def test_merged_customer_leaves_lists_and_frees_its_external_id(self):
