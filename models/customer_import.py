@@ -955,27 +955,46 @@ class CustomerImport(models.AbstractModel):
         return matches
 
     @api.model
-    def _plan_row(self, row, match, agent, import_mode, transfer_mode):
-        """One plan line: what happens to this row's customer, and the field
-        values to write (only those that differ)."""
-        kind, partners = match or ("none", [])
-        line = {
-            "row": row["row"],
-            "key": row["ref"] or (row["id"] and str(row["id"])) or "",
-            "action": "error",
+    def _plan_line(self, row, key, action, **values):
+        """The values of a plan line (preview line, background log line):
+        those of a line that changes nothing, then ``values``.
+        ``final_ref`` is the ERP Number the agent's customer will have when
+        it is new to the agent, checked against the one-per-salesperson
+        rule."""
+        return {
+            "row": row,
+            "key": key,
+            "action": action,
             "partner_id": False,
             "source_id": False,
             "from_user_id": False,
             "from_trash": False,
-            "message": row["error"],
+            "message": False,
             "vals": {},
-            # The name in the file; _describe_lines names matched customers.
-            "name": row["vals"].get("name") or "",
+            "name": "",
             "changes": "",
-            # The ERP Number the agent's customer will have, when it is new
-            # to the agent: checked against the one-per-salesperson rule.
             "final_ref": False,
+            **values,
         }
+
+    @api.model
+    def _row_plan_line(self, row, action, **values):
+        """The plan line of a row read from the file, with its read error."""
+        return self._plan_line(
+            row["row"],
+            row["ref"] or (row["id"] and str(row["id"])) or "",
+            action,
+            message=row["error"],
+            **values,
+        )
+
+    @api.model
+    def _plan_row(self, row, match, agent, import_mode, transfer_mode):
+        """One plan line: what happens to this row's customer, and the field
+        values to write (only those that differ)."""
+        kind, partners = match or ("none", [])
+        # The name in the file; _describe_lines names matched customers.
+        line = self._row_plan_line(row, "error", name=row["vals"].get("name") or "")
         if row["error"]:
             return line
         if kind in ("other", "other_trash") and len(partners) > 1:
@@ -1257,21 +1276,15 @@ class CustomerImport(models.AbstractModel):
             )
             .filtered(lambda partner: partner.id not in listed)
         )
+        message = self.env._("Not in the file: moved to the trash.")
         return [
-            {
-                "row": 0,
-                "key": partner.external_ref or str(partner.id),
-                "action": "trash",
-                "partner_id": partner.id,
-                "source_id": False,
-                "from_user_id": False,
-                "from_trash": False,
-                "message": self.env._("Not in the file: moved to the trash."),
-                "vals": {},
-                "name": "",
-                "changes": "",
-                "final_ref": False,
-            }
+            self._plan_line(
+                0,
+                partner.external_ref or str(partner.id),
+                "trash",
+                partner_id=partner.id,
+                message=message,
+            )
             for partner in absent
         ]
 

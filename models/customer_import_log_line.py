@@ -123,23 +123,10 @@ class CustomerImportLogLine(models.Model):
     @api.model
     def _store_rows(self, log, rows):
         """The rows of a file as lines still to plan."""
+        Import = self.env["customer.import"]
         self._store(
             log,
-            [
-                {
-                    "row": row["row"],
-                    "key": row["ref"] or (row["id"] and str(row["id"])) or "",
-                    "action": "pending",
-                    "partner_id": False,
-                    "source_id": False,
-                    "from_user_id": False,
-                    "from_trash": False,
-                    "message": row["error"],
-                    "vals": {},
-                    "read_row": row,
-                }
-                for row in rows
-            ],
+            [Import._row_plan_line(row, "pending", read_row=row) for row in rows],
         )
 
     def _to_rows(self):
