@@ -3,6 +3,27 @@
 // read the preview, confirm; the right customer opens.
 import { registry } from "@web/core/registry";
 
+// Merge, confirm, and land on the right customer's form.
+function mergeAndOpen(rightCustomer) {
+    return [
+        {
+            trigger: ".modal button[name=action_merge]",
+            run: "click",
+        },
+        {
+            content: "Merging asks first",
+            trigger: ".modal .modal-footer .btn-primary:contains('Ok')",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            trigger: `.o_form_view .o_field_widget[name=name] input:value(${rightCustomer})`,
+        },
+    ];
+}
+
 registry.category("web_tour.tours").add("crm_customer_ownership_merge", {
     steps: () => [
         {
@@ -27,21 +48,7 @@ registry.category("web_tour.tours").add("crm_customer_ownership_merge", {
         {
             trigger: ".modal .o_field_widget[name=preview_html]:contains('Tour Right Customer')",
         },
-        {
-            trigger: ".modal button[name=action_merge]",
-            run: "click",
-        },
-        {
-            content: "Merging asks first",
-            trigger: ".modal .modal-footer .btn-primary:contains('Ok')",
-            run: "click",
-        },
-        {
-            trigger: "body:not(:has(.modal))",
-        },
-        {
-            trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour Right Customer)",
-        },
+        ...mergeAndOpen("Tour Right Customer"),
     ],
 });
 
@@ -98,20 +105,6 @@ registry.category("web_tour.tours").add("crm_customer_ownership_merge_list", {
         {
             trigger: ".modal .o_field_widget[name=target_partner_id] input:value(Tour List Original)",
         },
-        {
-            trigger: ".modal button[name=action_merge]",
-            run: "click",
-        },
-        {
-            content: "Merging asks first",
-            trigger: ".modal .modal-footer .btn-primary:contains('Ok')",
-            run: "click",
-        },
-        {
-            trigger: "body:not(:has(.modal))",
-        },
-        {
-            trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour List Original)",
-        },
+        ...mergeAndOpen("Tour List Original"),
     ],
 });
