@@ -51,14 +51,19 @@ class CustomerMergeCase(CustomerOwnershipCase):
         target = self._customer("Right Customer", **(target_vals or {}))
         return source, target
 
-    def _merge(self, source, target, user=None):
-        """Merge through the wizard, as an XML-RPC client or the UI would."""
-        wizard = (
+    def _merge_wizard(self, source, target, user=None, **context):
+        """The merge wizard of ``source`` into ``target``, created by
+        ``user`` (the sales manager unless given)."""
+        return (
             self.env["customer.merge.wizard"]
             .with_user(user or self.sales_manager)
+            .with_context(**context)
             .create({"source_partner_id": source.id, "target_partner_id": target.id})
         )
-        return wizard.action_merge()
+
+    def _merge(self, source, target, user=None):
+        """Merge through the wizard, as an XML-RPC client or the UI would."""
+        return self._merge_wizard(source, target, user).action_merge()
 
     def assertMergedAway(self, source, target):
         """The wrong customer is kept for an undo, archived, marked as merged

@@ -355,16 +355,22 @@ class TestCustomerImportBackground(CustomerImportCase):
                 self.assertEqual(len(log.line_ids), 6)
                 savepoint.close(rollback=True)
 
+    def _assert_halved_then_failed(self, log, done_field):
+        """A unit of 2 killed: retried with 1, which commits one and moves
+        on; killed again at the smallest size: the import fails, saying so,
+        with what was done kept (``done_field`` counts it)."""
+        self._run_after_kills(1)
+        self.assertEqual((log.chunk_lines, log[done_field]), (1, 1))
+        self._run_after_kills(1)
+        self.assertEqual(log.state, "failed")
+        self.assertIn("a chunk of 1 rows", log.failure_message)
+        self.assertEqual(log[done_field], 1)
+
     @patch(f"{LOG}.MIN_CHUNK_LINES", 1)
     def test_slice_killed_by_the_limits_is_retried_smaller(self):
         log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
         self.Log._cron_run_imports()  # read
-        self._run_after_kills(1)
-        self.assertEqual((log.chunk_lines, log.planned_row_count), (1, 1))
-        self._run_after_kills(1)
-        self.assertEqual(log.state, "failed")
-        self.assertIn("a chunk of 1 rows", log.failure_message)
-        self.assertEqual(log.planned_row_count, 1)
+        self._assert_halved_then_failed(log, "planned_row_count")
         log.with_user(self.maier).action_resume()
         self._run_jobs()
         self.assertEqual((log.state, log.line_count), ("done", 6))
@@ -621,12 +627,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
         self._plan_in_background(log)
         self.assertEqual(log.chunk_lines, 2)
-        self._run_after_kills(1)
-        self.assertEqual((log.chunk_lines, log.applied_line_count), (1, 1))
-        self._run_after_kills(1)
-        self.assertEqual(log.state, "failed")
-        self.assertIn("a chunk of 1 rows", log.failure_message)
-        self.assertEqual(log.applied_line_count, 1)
+        self._assert_halved_then_failed(log, "applied_line_count")
 
     def test_planning_killed_twice_fails_with_the_reason(self):
         log = self._queue(self.maier, self.maier_rows).log_id

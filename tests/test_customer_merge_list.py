@@ -105,11 +105,7 @@ class TestMergeFromTheList(SecurityCase, CustomerMergeCase):
 
     def test_swap_exchanges_wrong_and_right_customer(self):
         source, target = self._pair()
-        wizard = (
-            self.env["customer.merge.wizard"]
-            .with_user(self.sales_manager)
-            .create({"source_partner_id": source.id, "target_partner_id": target.id})
-        )
+        wizard = self._merge_wizard(source, target, self.sales_manager)
         action = wizard.action_swap()
         self.assertEqual(
             (action["res_model"], action["res_id"]), (wizard._name, wizard.id)
@@ -207,11 +203,7 @@ class TestMergePreviewInBusinessTerms(SecurityCase, CustomerMergeCase):
     def test_preview_names_kinds_with_their_counts(self):
         source, target = self._linked_source()
         # The administrator may read Odoo's machinery and their own wizards.
-        wizard = (
-            self.env["customer.merge.wizard"]
-            .with_user(self.admin)
-            .create({"source_partner_id": source.id, "target_partner_id": target.id})
-        )
+        wizard = self._merge_wizard(source, target, self.admin)
         lines = self._lines(wizard.preview)
         expected = {
             "Visit Reports": (2, 0),
@@ -245,11 +237,7 @@ class TestMergePreviewInBusinessTerms(SecurityCase, CustomerMergeCase):
 
     def test_preview_counts_only_what_the_user_may_read(self):
         source, target = self._linked_source()
-        wizard = (
-            self.env["customer.merge.wizard"]
-            .with_user(self.contact_manager)
-            .create({"source_partner_id": source.id, "target_partner_id": target.id})
-        )
+        wizard = self._merge_wizard(source, target, self.contact_manager)
         self.assertFalse(wizard.refusal_reason)
         # Huber's deal is hidden from this salesperson by the lead rules.
         self.assertEqual(self._lines(wizard.preview)["Opportunities"], (1, 0))
@@ -261,12 +249,7 @@ class TestMergePreviewInBusinessTerms(SecurityCase, CustomerMergeCase):
             [("name", "=", "crm_customer_ownership")]
         )._update_translations("de_DE", overwrite=True)
         source, target = self._linked_source()
-        wizard = (
-            self.env["customer.merge.wizard"]
-            .with_user(self.sales_manager)
-            .with_context(lang="de_DE")
-            .create({"source_partner_id": source.id, "target_partner_id": target.id})
-        )
+        wizard = self._merge_wizard(source, target, self.sales_manager, lang="de_DE")
         lines = self._lines(wizard.preview)
         self.assertEqual(lines["Besuchsberichte"], (2, 0))
         self.assertIn("Nachrichten", lines)
