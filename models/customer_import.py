@@ -1098,7 +1098,7 @@ class CustomerImport(models.AbstractModel):
                 message=self.env._(
                     "Another salesperson (%(user)s) holds a customer with this "
                     "key: a new customer is created for %(agent)s without its "
-                    "history. Choose a transfer mode to bring the history along.",
+                    "history.",
                     user=partner.user_id.name,
                     agent=agent.name,
                 ),
@@ -1108,14 +1108,26 @@ class CustomerImport(models.AbstractModel):
                 from_user_id=partner.user_id.id,
                 message=self.env._(
                     "%(user)s has this customer (%(name)s): it is created anew "
-                    "for %(agent)s without its history. Choose a transfer mode "
-                    "to bring the history along.",
+                    "for %(agent)s without its history.",
                     user=partner.user_id.name,
                     name=partner.display_name,
                     agent=agent.name,
                 ),
             )
+        if partner:
+            line["message"] += " " + self._without_history_fix()
         return line
+
+    @api.model
+    def _without_history_fix(self):
+        """How to bring a customer's history along, for this user: only a
+        user who may transfer customers can choose a transfer mode."""
+        if self.env.user.has_group("crm_customer_ownership.group_customer_transfer"):
+            return self.env._("Choose a transfer mode to bring the history along.")
+        return self.env._(
+            "To bring the history along, ask a user who may transfer customers "
+            "to import this file."
+        )
 
     @api.model
     def _changed_values(self, partner, vals):
@@ -1280,7 +1292,9 @@ class CustomerImport(models.AbstractModel):
         return [
             self._plan_line(
                 0,
-                partner.external_ref or str(partner.id),
+                # Its ERP Number or nothing: an Odoo id means nothing to
+                # the people reading the plan.
+                partner.external_ref or "",
                 "trash",
                 partner_id=partner.id,
                 message=message,

@@ -43,6 +43,8 @@ MERGE_PREVIEW_LABELS = {
     "customer.ownership.history": _lt("Ownership History"),
     "customer.import.log.line": _lt("Import Log Entries"),
     "snailmail.letter": _lt("Letters"),
+    # Never moved by a merge (CONSENT_FIELD); named for the delete refusal.
+    ("customer.consent", "partner_id"): _lt("GDPR Consents"),
     "calendar.attendee": None,
     "mail.notification": None,
 }
@@ -501,14 +503,22 @@ class ResPartner(models.Model):
         """(order, label, model, column) of the preview line counting the
         records of ``reference``, or None if the preview does not show them:
         ``column`` holds the ids of the records of ``model`` in its rows."""
+        found = self._merge_preview_field(reference)
+        if found is None:
+            return None
+        model, fname, owner = found
+        column = "id" if owner == "id" else reference.keys[0]
+        return (*self._merge_preview_label(model, fname), model, column)
+
+    def _merge_preview_field(self, reference):
+        """(model, field, owner) of ``reference`` that names its records for
+        people (the preview's line, the merge log's label), or None when the
+        preview does not show them."""
         for model, fname, owner in reference.fields:
             if owner == "target" or self.env[model]._transient:
                 continue
-            found = self._merge_preview_label(model, fname)
-            if found is None:
-                continue
-            column = "id" if owner == "id" else reference.keys[0]
-            return (*found, model, column)
+            if self._merge_preview_label(model, fname) is not None:
+                return model, fname, owner
         return None
 
     def _merge_preview_label(self, model, fname):
