@@ -1417,24 +1417,25 @@ class CustomerImport(models.AbstractModel):
             Partner.browse(ids).write(dict(vals))
 
     @api.model
-    def _action_imported_customers(self, partners):
-        """The list of the customers an import created, changed, transferred
-        or trashed, archived ones included."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Imported Customers"),
-            "res_model": "res.partner",
-            "view_mode": "list,form",
-            "domain": [("id", "in", partners.ids)],
-            "context": {"active_test": False},
-        }
+    def _action_imported_customers(self, log, partners):
+        """The list of the customers the import of ``log`` created, changed,
+        transferred or trashed, archived ones included. The log is the
+        action's active id: the URL keeps it, and a reload finds the same
+        customers through the action's own domain."""
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "crm_customer_ownership.res_partner_action_imported"
+        )
+        action["domain"] = [("id", "in", partners.ids)]
+        action["context"] = {"active_test": False, "create": False, "active_id": log.id}
+        return action
 
     @api.model
     def _log_import(self, plan, transfer_linked):
         options = plan["options"]
         counts = plan["counts"]
+        lines = plan["lines"]
         # sudo: the log is an audit trail users only read.
-        return (
+        log = (
             self.env["customer.import.log"]
             .sudo()
             .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
@@ -1448,10 +1449,16 @@ class CustomerImport(models.AbstractModel):
                     "key_fields": options["key_fields"],
                     "transfer_linked": transfer_linked,
                     "company_id": self.env.company.id,
+                    "line_count": len(lines),
+                    "applied_line_count": len(lines),
                     **{f"count_{action}": counts[action] for action in COUNT_ACTIONS},
                 }
             )
         )
+        # The same rows, names and links as a background import's log: the
+        # plan's lines, their customers the ones the import made or changed.
+        self.env["customer.import.log.line"].sudo()._store(log, lines)
+        return log
 
     # ------------------------------------------------------------------
     # Template

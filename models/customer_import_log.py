@@ -792,4 +792,4 @@ class CustomerImportLog(models.Model):
             )
             .partner_id
         )
-        return self.env["customer.import"]._action_imported_customers(partners)
+        return self.env["customer.import"]._action_imported_customers(self, partners)

@@ -15,6 +15,8 @@ _logger = logging.getLogger(__name__)
 
 TRASH_RETENTION_PARAM = "crm_customer_ownership.trash_retention_days"
 TRASH_RETENTION_DEFAULT = 14
+# How many customers a notification names; it counts them all.
+NAMED_CUSTOMERS = 10
 
 # Rows of these models that point at a customer are its own data or technical
 # bookkeeping: they never keep a customer alive. Any other reference (an
@@ -143,7 +145,24 @@ class ResPartner(models.Model):
         partners._log_ownership_message(
             self.env._("Restored from trash by %(user)s.", user=self.env.user.name)
         )
-        return True
+        return partners._restored_notification()
+
+    def _restored_notification(self):
+        """Tell who restored what, then show the screen again: the trash
+        list without them, or the customer's form out of the trash."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._(
+                    "Restored from the trash: %(count)s", count=len(self)
+                ),
+                "message": ", ".join(self[:NAMED_CUSTOMERS].mapped("display_name"))
+                + (", …" if len(self) > NAMED_CUSTOMERS else ""),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _hide_trashed_linked_records(self):
         """Hide what the trash hides of these customers' linked records.
