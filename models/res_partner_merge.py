@@ -199,8 +199,8 @@ class ResPartner(models.Model):
                 raise UserError(
                     self.env._(
                         "Customer %(merged)s was merged into %(kept)s and cannot "
-                        "be restored by hand: undo the merge from its log "
-                        "(Contacts > Configuration > Customer Merges) instead.",
+                        "be restored by hand: undo the merge instead (the Merges "
+                        "button of %(kept)s, then Undo Merge).",
                         merged=merged[0].display_name,
                         kept=merged[0].merged_into_id.display_name,
                     )
