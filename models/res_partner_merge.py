@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, create_index
+from odoo.tools import SQL, create_index, format_date
 from odoo.tools.translate import LazyTranslate
 
 from .customer_linked_records import COUNTED_KINDS
@@ -141,6 +141,27 @@ class ResPartner(models.Model):
             "crm_customer_ownership.customer_merge_log_action"
         )
         action["domain"] = [("target_partner_id", "=", self.id)]
+        return action
+
+    def action_merge_from_list(self):
+        """Action > Merge in the contacts list: the module's merge for its
+        customers, Odoo's own merge dialog for other contacts."""
+        OdooMerge = self.env["base.partner.merge.automatic.wizard"]
+        if OdooMerge._ownership_customers(self):
+            return self.action_open_merge_wizard()
+        if not OdooMerge.has_access("create"):
+            raise AccessError(
+                self.env._(
+                    "Merging contacts that are not customers needs the Contact "
+                    "Creation right: ask an administrator for it."
+                )
+            )
+        action = self.env["ir.actions.actions"]._for_xml_id("base.action_partner_merge")
+        action["context"] = {
+            "active_model": "res.partner",
+            "active_ids": self.ids,
+            "active_id": self[:1].id,
+        }
         return action
 
     def action_open_merge_wizard(self):
@@ -294,6 +315,9 @@ class ResPartner(models.Model):
                     **names,
                 )
             )
+        # First: a company's own partner belongs to no company or to another
+        # one, and "different companies" would hide the real reason.
+        self._check_merge_keeps_account_partner(target)
         if self.company_id != target.company_id:
             no_company = self.env._("no company")
             raise UserError(
@@ -322,43 +346,56 @@ class ResPartner(models.Model):
                     **names,
                 )
             )
-        self._check_merge_keeps_account_partner(target)
 
-    def _check_merge_keeps_account_partner(self, target):
-        """The source is neither a user's contact nor a company's own
-        partner: a merge deletes the source, for every merge path (Odoo's
-        own included) and every user (administrators included)."""
-        names = self._merge_names(target)
-        # sudo: contact managers may not list users, and an archived user
-        # still owns its contact.
+    def _merge_account_holders(self):
+        """(users, companies) whose own partner this is: a merge never
+        deletes it. sudo: contact managers may not list users, an archived
+        user still owns its contact, and any company's partner counts,
+        whether the user may read that company or not."""
         users = (
             self.env["res.users"]
             .sudo()
             .with_context(active_test=False)
             .search([("partner_id", "=", self.id)])
         )
-        if users:
-            raise UserError(
-                self.env._(
-                    "Customer %(merged)s is the contact of user %(user)s and cannot "
-                    "be merged away: merge %(kept)s into %(merged)s instead.",
-                    user=", ".join(users.mapped("login")),
-                    **names,
-                )
-            )
-        # sudo: any company's own partner, whether the user may read that
-        # company or not; deleting it would leave the company without one.
         companies = (
             self.env["res.company"]
             .sudo()
             .with_context(active_test=False)
             .search([("partner_id", "=", self.id)])
         )
+        return users, companies
+
+    def _merge_reverse_allowed(self, target):
+        """Whether a refusal may propose the reverse merge (``target`` into
+        this customer): never when ``target`` is a user's or a company's own
+        partner, which is never merged away."""
+        return not any(target._merge_account_holders())
+
+    def _check_merge_keeps_account_partner(self, target):
+        """The source is neither a user's contact nor a company's own
+        partner: a merge deletes the source, for every merge path (Odoo's
+        own included) and every user (administrators included)."""
+        names = self._merge_names(target)
+        users, companies = self._merge_account_holders()
+        if users:
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s is the contact of user %(user)s and "
+                    "cannot be merged into %(kept)s: a user's own contact is "
+                    "never merged away, so choose another customer as the "
+                    "wrong one.",
+                    user=", ".join(users.mapped("login")),
+                    **names,
+                )
+            )
         if companies:
             raise UserError(
                 self.env._(
-                    "Customer %(merged)s is the partner of company %(company)s and "
-                    "cannot be merged away: merge %(kept)s into %(merged)s instead.",
+                    "Customer %(merged)s is the partner of company %(company)s "
+                    "and cannot be merged into %(kept)s: a company's own partner "
+                    "cannot be merged, so choose another customer as the wrong "
+                    "one.",
                     company=", ".join(companies.mapped("name")),
                     **names,
                 )
@@ -398,6 +435,19 @@ class ResPartner(models.Model):
             merged_unit=source_unit.complete_name,
             kept_unit=target_unit.complete_name or whole,
         )
+        if (
+            not target_unit or target_unit._is_ancestor_or_self_of(source_unit)
+        ) and not self._merge_reverse_allowed(target):
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s (%(merged_unit)s) lies below %(kept)s "
+                    "(%(kept_unit)s) in the organisation and a merge goes from "
+                    "the higher unit to the lower one; %(kept)s is a user's or "
+                    "a company's own partner, which is never merged away: "
+                    "choose another right customer.",
+                    **values,
+                )
+            )
         if not target_unit or target_unit._is_ancestor_or_self_of(source_unit):
             raise UserError(
                 self.env._(
@@ -420,6 +470,21 @@ class ResPartner(models.Model):
 
     def _check_merge_sync(self, target):
         """A synchronised customer is never merged into an unsynchronised one."""
+        if (
+            self.is_synced
+            and not target.is_synced
+            and not self._merge_reverse_allowed(target)
+        ):
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s is synchronised with the ERP and "
+                    "%(kept)s is not, and a synchronised customer is never "
+                    "merged into an unsynchronised one; %(kept)s is a user's or "
+                    "a company's own partner, which is never merged away: "
+                    "choose another right customer.",
+                    **self._merge_names(target),
+                )
+            )
         if self.is_synced and not target.is_synced:
             raise UserError(
                 self.env._(
@@ -434,6 +499,19 @@ class ResPartner(models.Model):
     def _check_merge_consents(self, target):
         """Consents are not carried over: a source with consents needs a
         target with consents of its own."""
+        if (
+            self._merge_consents()
+            and not target._merge_consents()
+            and not self._merge_reverse_allowed(target)
+        ):
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s has GDPR consents and %(kept)s has "
+                    "none, and a merge does not carry consents over: record the "
+                    "consent on %(kept)s first.",
+                    **self._merge_names(target),
+                )
+            )
         if self._merge_consents() and not target._merge_consents():
             raise UserError(
                 self.env._(
@@ -672,14 +750,14 @@ class ResPartner(models.Model):
             self.env._(
                 "%(purpose)s, granted on %(granted)s",
                 purpose=consent.purpose,
-                granted=consent.granted_on,
+                granted=format_date(self.env, consent.granted_on),
             )
             if consent.state == "granted"
             else self.env._(
                 "%(purpose)s, granted on %(granted)s, revoked on %(revoked)s",
                 purpose=consent.purpose,
-                granted=consent.granted_on,
-                revoked=consent.revoked_on,
+                granted=format_date(self.env, consent.granted_on),
+                revoked=format_date(self.env, consent.revoked_on),
             )
             for consent in consents
         ]
