@@ -303,7 +303,9 @@ class TestDemoStory(CustomerImportCase):
         wizard.action_import()
         self.assertTrue(self.duplicate.active)
         cafe = self.env.ref("crm_customer_ownership.demo_customer_c03")
-        self.assertEqual(self.duplicate._merge_direction(), (self.duplicate, cafe))
+        self.assertEqual(
+            (self.duplicate | cafe)._merge_direction(), (self.duplicate, cafe)
+        )
         self.duplicate._check_merge_rules(cafe)
 
     def test_agents_have_leads_and_valid_addresses(self):
