@@ -27,3 +27,5 @@ from . import test_customer_import_race
 from . import test_customer_import_errors
 from . import test_customer_import_property
 from . import test_customer_import_background
+from . import test_edge_states
+from . import test_edge_limits
