@@ -5,6 +5,9 @@ limit passes, one step beyond is refused. A comparison written ``<`` for
 import base64
 import io
 import zipfile
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 
@@ -321,3 +324,24 @@ class TestPreviewSignatureCoversEveryOption(LimitCase):
         wizard.confirm_mass_trash = True
         wizard.action_import()
         self.assertTrue(self.customers_huber[4].trashed_at)
+
+
+class TestMergeRetentionBoundary(LimitCase):
+    """A merged customer is kept for its undo exactly the trash retention,
+    then purged: at N days it stays, a minute later it goes."""
+
+    def test_merged_customer_purged_one_minute_after_the_retention(self):
+        now = datetime(2026, 5, 4, 9, 0, 0)
+        source = self.Partner.create({"name": "Wrong", "user_id": self.huber.id})
+        target = self.Partner.create({"name": "Right", "user_id": self.huber.id})
+        with freeze_time(now):
+            self.env["customer.merge.wizard"].with_user(self.sales_manager).create(
+                {"source_partner_id": source.id, "target_partner_id": target.id}
+            ).action_merge()
+        days = self.Partner._get_trash_retention_days()
+        with freeze_time(now + timedelta(days=days)):
+            self.Partner._cron_purge_trash()
+        self.assertTrue(source.exists())
+        with freeze_time(now + timedelta(days=days, minutes=1)):
+            self.Partner._cron_purge_trash()
+        self.assertFalse(source.exists())
