@@ -30,3 +30,5 @@ from . import test_customer_import_background
 from . import test_engine_fields
 from . import test_reactivation
 from . import test_stock_partners
+from . import test_edge_states
+from . import test_edge_limits
