@@ -168,7 +168,7 @@ class ResPartner(models.Model):
         """Action > Merge in the contacts list: the module's merge for its
         customers, Odoo's own merge dialog for other contacts."""
         OdooMerge = self.env["base.partner.merge.automatic.wizard"]
-        if OdooMerge._ownership_customers(self):
+        if self._ownership_customers():
             return self.action_open_merge_wizard()
         if not OdooMerge.has_access("create"):
             raise AccessError(

@@ -125,7 +125,8 @@ class TestMergeFromTheListOrientation(CustomerMergeCase):
         action = plain.with_user(self.contact_manager).action_merge_from_list()
         self.assertEqual(action["res_model"], "base.partner.merge.automatic.wizard")
         self.assertEqual(action["context"]["active_ids"], plain.ids)
-        customers = self._pair()
+        # Customers of the module: with an ERP Number.
+        customers = self._pair({"external_ref": "W1"}, {"external_ref": "R1"})
         pair = customers[0] | customers[1]
         action = pair.with_user(self.contact_manager).action_merge_from_list()
         self.assertEqual(action["res_model"], "customer.merge.wizard")
