@@ -214,6 +214,13 @@ class TestImportPresentation(CustomerImportCase):
         self.assertEqual(reloaded, self.Partner.search(action["domain"]))
         self.assertEqual(len(reloaded), 2)
 
+    def test_import_log_without_file_name_is_named_by_its_date(self):
+        rows = [("H001", "Renamed", "", "", "")]
+        wizard = self._import(self.huber, self._csv(rows), filename=False)
+        log = wizard.log_id
+        self.assertTrue(log.display_name.startswith("Import of "), log.display_name)
+        self.assertNotIn(f"Customer Import Log,{log.id}", log.display_name)
+
     def test_preview_row_opens_a_business_form(self):
         views = self.env["customer.import.wizard.line"].get_views([(False, "form")])
         arch = views["views"]["form"]["arch"]
