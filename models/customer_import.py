@@ -35,9 +35,12 @@ LIMIT_DEFAULTS = {
     "max_rows": 100_000,
     "max_unzip_ratio": 100,
     # An update_delete import trashing more than this percentage of the
-    # salesperson's customers, or more than this many, needs confirming.
+    # salesperson's customers, or more than this many, needs confirming...
     "max_trash_share": 50,
     "max_trash": 3000,
+    # ...unless it trashes this many or fewer: a short list sorting out a
+    # few customers is everyday work, not a truncated file.
+    "min_trash_guard": 20,
 }
 # Keys per lookup query: a few queries per thousand rows, never one per row.
 LOOKUP_BATCH = 5000
@@ -795,10 +798,11 @@ class CustomerImport(models.AbstractModel):
         """The warning for an import that would trash more of the agent's
         customers than ``import_max_trash_share`` percent or more than
         ``import_max_trash`` customers (a header-only or truncated file
-        trashes them all), else an empty string."""
-        if not trash_count:
-            return ""
+        trashes them all), else an empty string. At most
+        ``import_min_trash_guard`` customers are trashed without it."""
         limits = self._get_import_limits()
+        if trash_count <= max(limits["min_trash_guard"], 0):
+            return ""
         # sudo: the same customers _plan_trash counts, whoever imports.
         total = (
             self.env["res.partner"]

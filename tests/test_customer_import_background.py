@@ -489,9 +489,10 @@ class TestCustomerImportBackground(CustomerImportCase):
             log.with_user(self.maier).action_resume()
 
     def test_mass_trash_refusal_is_not_resumed_past_the_guard(self):
-        self.env["ir.config_parameter"].set_param(
-            "crm_customer_ownership.import_max_trash_share", "10"
-        )
+        for key, value in (("max_trash_share", "10"), ("min_trash_guard", "0")):
+            self.env["ir.config_parameter"].set_param(
+                f"crm_customer_ownership.import_{key}", value
+            )
         rows = self._rows_of(self.customers_huber[:4])
         log = self._queue(self.huber, rows, import_mode="update_delete").log_id
         self._run_jobs()
