@@ -1310,6 +1310,9 @@ class CustomerImport(models.AbstractModel):
         self._lock_plan(plan)
         with self.env.cr.savepoint():
             self._apply_lines(plan["lines"], plan["options"], transfer_linked, kinds)
+            # Transfers turned into errors at apply time count as errors.
+            counts = Counter(line["action"] for line in plan["lines"])
+            plan["counts"] = {action: counts.get(action, 0) for action in COUNT_ACTIONS}
             log = self._log_import(plan, transfer_linked)
         return log
 
@@ -1346,6 +1349,7 @@ class CustomerImport(models.AbstractModel):
         for line in lines:
             by_action[line["action"]].append(line)
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        by_action["transfer"] = self._drop_stale_transfers(by_action["transfer"])
         Partner.browse(
             [line["partner_id"] for line in by_action["restore"]]
         ).action_restore()
@@ -1357,6 +1361,61 @@ class CustomerImport(models.AbstractModel):
         Partner.browse(
             [line["partner_id"] for line in by_action["trash"]]
         ).action_trash()
+
+    @api.model
+    def _drop_stale_transfers(self, lines):
+        """The transfer lines whose customer is still held by the salesperson
+        the plan took it from. A background import applies its plan long
+        after planning it: a customer that changed hands since (or was
+        deleted) is never taken from its new holder; its line becomes an
+        error naming the customer and both holders. One lock and one query
+        for all the lines."""
+        if not lines:
+            return lines
+        sources = self.env["res.partner"].browse(
+            sorted({line["source_id"] for line in lines})
+        )
+        # The transfer engine's lock, taken again by it: the holder read here
+        # is the one the transfer will take the customer from.
+        sources._lock_for_transfer()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, user_id FROM res_partner WHERE id = ANY(%s)",
+                sources.ids,
+            )
+        )
+        holders = dict(self.env.cr.fetchall())
+        fresh = []
+        for line in lines:
+            holder_id = holders.get(line["source_id"], 0)
+            if (holder_id or False) == (line["from_user_id"] or False):
+                fresh.append(line)
+                continue
+            # sudo: the holders' names, as the plan itself named the first.
+            Users = self.env["res.users"].sudo()
+            planned = Users.browse(line["from_user_id"]).name or self.env._("nobody")
+            line["message"] = (
+                self.env._(
+                    "Customer %(name)s (key %(key)s) was planned to be taken "
+                    "from %(planned)s, but %(holder)s holds it now, so it was "
+                    "not transferred: import the row again to plan it anew.",
+                    name=line.get("name") or line["key"],
+                    key=line["key"],
+                    planned=planned,
+                    holder=Users.browse(holder_id).name or self.env._("nobody"),
+                )
+                if line["source_id"] in holders
+                else self.env._(
+                    "Customer %(name)s (key %(key)s) was planned to be taken "
+                    "from %(planned)s, but it has been deleted since, so it was "
+                    "not transferred: import the row again to plan it anew.",
+                    name=line.get("name") or line["key"],
+                    key=line["key"],
+                    planned=planned,
+                )
+            )
+            line["action"] = "error"
+        return fresh
 
     @api.model
     def _apply_transfers(self, lines, options, transfer_linked, kinds=None):

@@ -668,6 +668,17 @@ class CustomerImportLog(models.Model):
         kinds = set(self.transfer_kinds["kinds"]) if self.transfer_kinds else None
         engine._apply_lines(plan_lines, options, self.transfer_linked, kinds)
         lines._set_result_partners(plan_lines)
+        # Transfers found stale at apply time (see _drop_stale_transfers).
+        stale = [line for line in plan_lines if line["action"] == "error"]
+        if stale:
+            Line = self.env["customer.import.log.line"]
+            Line._write_checked(stale, [None] * len(stale))
+            self.write(
+                {
+                    "count_transfer": self.count_transfer - len(stale),
+                    "count_error": self.count_error + len(stale),
+                }
+            )
         applied = start + self.chunk_lines
         if applied >= self.line_count:
             self._finish()

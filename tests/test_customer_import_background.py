@@ -488,6 +488,29 @@ class TestCustomerImportBackground(CustomerImportCase):
         with self.assertRaises(UserError):
             log.with_user(self.maier).action_resume()
 
+    def test_stale_transfer_is_not_taken_from_a_third_holder(self):
+        """Planned "from Huber", applied after the customer went to the sales
+        manager: the line becomes an error naming both holders, the customer
+        stays where it is, the other lines apply."""
+        log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        self._plan_in_background(log)
+        moved_away, still_huber = self.customers_huber[1], self.customers_huber[0]
+        moved_away._transfer_customers(self.sales_manager)
+        self._run_jobs()
+
+        self.assertEqual(log.state, "done")
+        self.assertEqual(moved_away.user_id, self.sales_manager)
+        self.assertEqual(still_huber.user_id, self.maier)
+        line = log.line_ids.filtered(lambda line: line.key == "H002")
+        self.assertEqual(line.action, "error")
+        self.assertEqual(
+            line.message,
+            "Customer Huber Customer 2 (key H002) was planned to be taken from "
+            "Test Huber, but Test Sales Manager holds it now, so it was not "
+            "transferred: import the row again to plan it anew.",
+        )
+        self.assertRecordValues(log, [{"count_transfer": 1, "count_error": 1}])
+
     def test_mass_trash_refusal_is_not_resumed_past_the_guard(self):
         for key, value in (("max_trash_share", "10"), ("min_trash_guard", "0")):
             self.env["ir.config_parameter"].set_param(
