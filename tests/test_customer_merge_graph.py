@@ -116,3 +116,27 @@ class TestCustomerMergeGraph(CustomerMergeCase):
                 }
             ],
         )
+
+
+class TestMergeLeavesOthersWizards(CustomerMergeCase):
+    """A merge rewrites the merging user's own pending wizards, never other
+    users': a transfer prepared for the wrong customer does not silently
+    transfer the right one."""
+
+    def _transfer_wizard(self, user, partner):
+        return (
+            self.env["customer.transfer.wizard"]
+            .with_user(user)
+            .create(
+                {"partner_ids": [(6, 0, partner.ids)], "target_user_id": self.maier.id}
+            )
+        )
+
+    def test_other_users_transfer_wizard_untouched(self):
+        a, b = self._pair()
+        theirs = self._transfer_wizard(self.transfer_user, a)
+        own = self._transfer_wizard(self.sales_manager, a)
+        self._merge(a, b, user=self.sales_manager)
+        self.env.invalidate_all()
+        self.assertEqual(theirs.partner_ids.with_context(active_test=False), a)
+        self.assertEqual(own.partner_ids, b)

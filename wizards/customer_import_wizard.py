@@ -151,7 +151,19 @@ class CustomerImportWizard(models.TransientModel):
                 self.env["customer.import"]._check_agent_exists(
                     self.env["res.users"].browse(vals["user_id"])
                 )
+            self._check_log_readable(vals)
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_log_readable(vals)
+        return super().write(vals)
+
+    def _check_log_readable(self, vals):
+        # The log's state, progress and plan summary are related fields,
+        # read as superuser: a wizard pointed at another user's log over
+        # XML-RPC would read them past the log's rules.
+        if vals.get("log_id"):
+            self.env["customer.import.log"].browse(vals["log_id"]).check_access("read")
 
     @api.onchange("import_mode")
     def _onchange_import_mode(self):
