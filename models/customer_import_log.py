@@ -18,6 +18,8 @@ from .customer_import import (
     SALE_MANAGER_GROUP,
     TRANSFER_MODES,
 )
+from .customer_import_reader import zip_bomb_size
+from .customer_import_xlsx import SHEET_MAX_BYTES
 
 _logger = logging.getLogger(__name__)
 
@@ -61,26 +63,47 @@ UNIT_CPU_MARGIN = 20
 PASS_CACHE_KEY = "crm_customer_ownership.import_pass"
 XLSX_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 XLSX_READ_CHUNK = 1 << 20
+# Unpacked sheet bytes the row pre-count reads per row allowed: a real row
+# is a few hundred bytes; past this the file is no small one, whatever its
+# rows hold.
+XLSX_PRECOUNT_BYTES_PER_ROW = 4096
 
 
-def count_rows_over(data, limit):
+def count_rows_over(data, limit, max_unzip_ratio=100):
     """Whether the file has more than ``limit`` lines (CSV) or rows (XLSX),
     header included, without parsing it: enough to choose between the
-    immediate and the background import. Stops counting past the limit."""
+    immediate and the background import. Stops counting past the limit.
+
+    It runs on every preview and import, before the reader's checks: an
+    XLSX the reader refuses from its zip directory (a possible zip bomb, a
+    sheet over its size limit) is not unpacked here (False: the immediate
+    reader refuses it at once), and no more than XLSX_PRECOUNT_BYTES_PER_ROW
+    per allowed row is unpacked (past them, True: the background job reads
+    it under the reader's own budgets)."""
     if not data.startswith(b"PK\x03\x04"):
         return data.count(b"\n") + (not data.endswith(b"\n")) > limit
     count = 0
+    budget = max(limit, 1) * XLSX_PRECOUNT_BYTES_PER_ROW
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
+            members = book.infolist()
+            if zip_bomb_size(members, len(data), max_unzip_ratio):
+                return False
             sheets = [
-                name
-                for name in book.namelist()
-                if name.startswith("xl/worksheets/") and name.endswith(".xml")
+                member
+                for member in members
+                if member.filename.startswith("xl/worksheets/")
+                and member.filename.endswith(".xml")
             ]
-            for name in sheets:
+            if any(sheet.file_size > SHEET_MAX_BYTES for sheet in sheets):
+                return False
+            for member in sheets:
                 tail = b""
-                with book.open(name) as sheet:
+                with book.open(member) as sheet:
                     while chunk := sheet.read(XLSX_READ_CHUNK):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            return True
                         block = tail + chunk
                         count += len(XLSX_ROW_TAG.findall(block))
                         # A tag cut at the chunk's end is counted next time.
@@ -237,7 +260,10 @@ class CustomerImportLog(models.Model):
     def _is_background_file(self, data):
         """Files of more rows than ``import_background_rows`` (header
         excluded) are imported in the background."""
-        return count_rows_over(data or b"", self._background_rows() + 1)
+        limits = self.env["customer.import"]._get_import_limits()
+        return count_rows_over(
+            data or b"", self._background_rows() + 1, limits["max_unzip_ratio"]
+        )
 
     @api.model
     def _queue_import(

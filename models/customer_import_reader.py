@@ -33,6 +33,30 @@ XLSX_MAX_MEMBERS = 10_000
 XLSX_UNZIP_FLOOR = 10 * 1024 * 1024
 
 
+def zip_bomb_size(members, size, max_unzip_ratio):
+    """The unpacked size an archive of ``size`` bytes declares if that makes
+    it a possible zip bomb, else 0: too many members, more than
+    ``max_unzip_ratio`` times its own size in all, or one large member more
+    than that many times its compressed size (random padding next to a
+    bomb evens out the whole archive's ratio, not the bomb's). Read from
+    the zip directory alone, before any member is unpacked; the sizes are
+    trustworthy, as Python's zipfile never returns more bytes than a member
+    declares."""
+    unpacked = sum(member.file_size for member in members)
+    limit = max(max_unzip_ratio * size, XLSX_UNZIP_FLOOR)
+    if (
+        len(members) > XLSX_MAX_MEMBERS
+        or unpacked > limit
+        or any(
+            member.file_size > XLSX_UNZIP_FLOOR
+            and member.file_size > max_unzip_ratio * max(member.compress_size, 1)
+            for member in members
+        )
+    ):
+        return max(unpacked, 1)
+    return 0
+
+
 class CustomerFileReader:
     """One customer file: ``header`` (the first non-empty row, as written) and
     ``rows()``, which yields ``(row number, [cell text, ...])`` for each
@@ -298,17 +322,15 @@ class CustomerFileReader:
         )
 
     def _check_zip(self, max_unzip_ratio):
-        """The archive, unless it unpacks far beyond its size. The sizes of
-        the zip directory are trustworthy: Python's zipfile never returns
-        more bytes than a member declares."""
+        """The archive, unless it unpacks far beyond its size (see
+        zip_bomb_size)."""
         try:
             archive = zipfile.ZipFile(io.BytesIO(self.data))
             members = archive.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as e:
             raise self._unreadable() from e
-        unpacked = sum(member.file_size for member in members)
-        limit = max(max_unzip_ratio * len(self.data), XLSX_UNZIP_FLOOR)
-        if len(members) > XLSX_MAX_MEMBERS or unpacked > limit:
+        unpacked = zip_bomb_size(members, len(self.data), max_unzip_ratio)
+        if unpacked:
             raise UserError(
                 self._(
                     "The file %(file)s unpacks to %(unpacked)s MB, far more than "
