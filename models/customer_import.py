@@ -10,7 +10,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 from odoo.tools.misc import format_date
 
-from .customer_import_reader import CustomerFileReader
+from .customer_import_reader import (
+    CustomerFileReader,
+    base64_size,
+    check_file_size,
+)
 from .customer_import_xlsx import CellProblem, column_letters
 from .query_plans import execute_through_indexes
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
@@ -139,6 +143,13 @@ class CustomerImport(models.AbstractModel):
             key: params._get_int_param(PARAM_PREFIX + key, default)
             for key, default in LIMIT_DEFAULTS.items()
         }
+
+    @api.model
+    def _check_upload_size(self, data, filename):
+        """Refuse a file (``data``: base64) over ``import_max_mb`` as it is
+        uploaded, before it is stored or read."""
+        max_bytes = self._get_import_limits()["max_mb"] * 1024 * 1024
+        check_file_size(base64_size(data), filename, self.env._, max_bytes)
 
     @api.model
     def _check_agent_exists(self, agent):

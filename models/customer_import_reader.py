@@ -33,6 +33,29 @@ XLSX_MAX_MEMBERS = 10_000
 XLSX_UNZIP_FLOOR = 10 * 1024 * 1024
 
 
+def check_file_size(size, filename, translate, max_bytes):
+    """Refuse a file of ``size`` bytes over ``max_bytes``: the one size
+    check of the wizard's upload, of XML-RPC clients and of the reader."""
+    if size > max_bytes:
+        raise UserError(
+            translate(
+                "The file %(file)s is %(size)s MB, more than the limit of "
+                "%(limit)s MB: split it into smaller files.",
+                file=filename or "",
+                size=round(size / 1024 / 1024, 1),
+                limit=round(max_bytes / 1024 / 1024, 1),
+            )
+        )
+
+
+def base64_size(data):
+    """The size of the bytes ``data`` (base64, str or bytes) encodes,
+    without decoding it."""
+    data = data.encode() if isinstance(data, str) else data
+    data = data.rstrip(b"\n\r ")
+    return len(data) * 3 // 4 - len(data) + len(data.rstrip(b"="))
+
+
 def zip_bomb_size(members, size, max_unzip_ratio):
     """The unpacked size an archive of ``size`` bytes declares if that makes
     it a possible zip bomb, else 0: too many members, more than
@@ -85,16 +108,7 @@ class CustomerFileReader:
         self.max_rows = max_rows
         if not self.data:
             raise UserError(self._("The file is empty: choose a CSV or XLSX file."))
-        if len(self.data) > max_bytes:
-            raise UserError(
-                self._(
-                    "The file %(file)s is %(size)s MB, more than the limit of "
-                    "%(limit)s MB: split it into smaller files.",
-                    file=self.filename,
-                    size=round(len(self.data) / 1024 / 1024, 1),
-                    limit=round(max_bytes / 1024 / 1024, 1),
-                )
-            )
+        check_file_size(len(self.data), self.filename, self._, max_bytes)
         self.is_xlsx = self._check_kind()
         if self.is_xlsx:
             archive = self._check_zip(max_unzip_ratio)

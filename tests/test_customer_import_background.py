@@ -1,5 +1,5 @@
 import ast
-from datetime import datetime
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -487,6 +487,40 @@ class TestCustomerImportBackground(CustomerImportCase):
         )
         with self.assertRaises(UserError):
             log.with_user(self.maier).action_resume()
+
+    def test_file_stored_without_index_and_deleted_after_the_retention(self):
+        rows = [*self.maier_rows[3:], ("N004", "Bad Country", "", "", "XX")]
+        failed = self._queue(self.maier, rows).log_id
+        done = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        files = (failed | done).attachment_id
+        self.assertEqual(len(files), 2)
+        self.assertFalse(
+            [
+                text
+                for text in files.mapped("index_content")
+                if "New One" in (text or "")
+            ]
+        )
+        self._run_jobs()
+        self.assertEqual(failed.state, "failed")
+        self.assertTrue(failed.attachment_id)
+        retention = self.Partner._get_trash_retention_days()
+        with freeze_time(NOW + timedelta(days=retention - 1)):
+            self.Log._cron_purge_import_files()
+        self.assertTrue(failed.attachment_id.exists())
+        with freeze_time(NOW + timedelta(days=retention + 1)):
+            self.Log._cron_purge_import_files()
+        self.assertFalse(files.exists())
+        self.assertTrue(failed.exists())
+
+    def test_deleting_a_log_deletes_its_file(self):
+        rows = [*self.maier_rows[3:], ("N004", "Bad Country", "", "", "XX")]
+        log = self._queue(self.maier, rows).log_id
+        self._run_jobs()
+        file = log.attachment_id
+        self.assertTrue(file)
+        log.sudo().unlink()
+        self.assertFalse(file.exists())
 
     def test_stale_transfer_is_not_taken_from_a_third_holder(self):
         """Planned "from Huber", applied after the customer went to the sales
