@@ -15,7 +15,7 @@ from .customer_import_reader import (
     base64_size,
     check_file_size,
 )
-from .customer_import_xlsx import CellProblem, column_letters
+from .customer_import_xlsx import CELL_MAX_CHARS, CellProblem, column_letters
 from .query_plans import execute_through_indexes
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
 from .res_partner_transfer import TRANSFER_GROUP
@@ -72,6 +72,10 @@ NOT_IMPORTABLE = frozenset(
         "write_date",
     }
 )
+# Characters of a cell for a one-line field (text fields take Excel's own
+# cell limit): names, streets and e-mails are indexed, and PostgreSQL
+# refuses an index entry over about 2,700 bytes.
+CHAR_CELL_MAX_CHARS = 500
 # Problems a refusal lists before it says how many more there are.
 MAX_PROBLEMS_SHOWN = 10
 COUNTRY_COLUMN = "country_code"
@@ -409,6 +413,28 @@ class CustomerImport(models.AbstractModel):
             )
         return country_id
 
+    def _cell_problem(self, fname, text):
+        """Why no field can hold ``text`` as it is, else None: the database
+        refuses a NUL character, and a long text in an indexed column (a
+        name of 10 MB gave the user a raw ProgramLimitExceeded)."""
+        if "\x00" in text:
+            return self.env._(
+                "the value holds a NUL character (an invisible control "
+                "character that no field can store): remove it from the cell."
+            )
+        field = self.env["res.partner"]._fields.get(fname)
+        limit = (
+            CELL_MAX_CHARS if field and field.type == "text" else CHAR_CELL_MAX_CHARS
+        )
+        if len(text) > limit:
+            return self.env._(
+                "the value has %(count)s characters, more than the %(max)s this "
+                "column takes: shorten it.",
+                count=len(text),
+                max=limit,
+            )
+        return None
+
     def _cell_to_char(self, field, text):
         return text or False
 
@@ -482,6 +508,15 @@ class CustomerImport(models.AbstractModel):
                 text = values[index] if index < len(values) else ""
                 if isinstance(text, CellProblem):
                     errors.append(str(text))
+                    continue
+                if problem := self._cell_problem(fname, text):
+                    errors.append(
+                        self.env._(
+                            "Column %(column)s: %(message)s",
+                            column=labels[index],
+                            message=problem,
+                        )
+                    )
                     continue
                 try:
                     value = converters[fname](text)

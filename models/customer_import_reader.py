@@ -8,6 +8,7 @@ caller passes (``env._``).
 import codecs
 import csv
 import io
+import re
 import zipfile
 
 from odoo.exceptions import UserError
@@ -24,6 +25,13 @@ UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # as control characters, and accepts any byte, so it would never refuse.
 CSV_ENCODINGS = ("UTF-8", "UTF-16", "Windows-1252")
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+# UTF-8 of the characters of European text: accented letters, no-break
+# space and signs (U+00A0-U+00FF), dashes, quotes and the ellipsis, the
+# euro. Read as Windows-1252 they are "Ã¤", "â€“": pairs that real text
+# never holds, unlike any two-byte sequence ("ß“" is \xdf\x93).
+UTF8_MULTIBYTE = re.compile(
+    rb"\xc3[\x80-\xbf]|\xc2[\xa0-\xbf]|\xe2\x80[\x93-\xba]|\xe2\x82\xac"
+)
 # Validating the encoding chunk by chunk keeps a second copy of the file out
 # of memory.
 DECODE_CHUNK = 1 << 20
@@ -254,15 +262,48 @@ class CustomerFileReader:
     def _decodes(self, encoding):
         """Whether the whole file decodes; chunk by chunk, so that no second
         copy of the file is held."""
+        return self._first_undecodable(encoding) is None
+
+    def _first_undecodable(self, encoding):
+        """The offset of the first byte that does not decode, or None."""
         decoder = codecs.getincrementaldecoder(encoding)()
         data = self.data
+        start = pending = 0
         try:
             for start in range(0, len(data), DECODE_CHUNK):
+                # Bytes of a character cut at the previous chunk's end.
+                pending = len(decoder.getstate()[0])
                 decoder.decode(data[start : start + DECODE_CHUNK])
+            start, pending = len(data), len(decoder.getstate()[0])
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-        return True
+        except UnicodeDecodeError as error:
+            return start - pending + error.start
+        return None
+
+    def _line_of(self, offset):
+        return self.data.count(b"\n", 0, offset) + 1
+
+    def _check_not_mixed(self):
+        """Refuse a file that is not UTF-8 but holds UTF-8 characters: part
+        of it was written in another encoding (Windows-1252) and no single
+        encoding reads it right ("Bergbäckerei" would import as
+        "BergbÃ¤ckerei")."""
+        bad = self._first_undecodable("utf-8")
+        utf8 = UTF8_MULTIBYTE.search(self.data)
+        if bad is None or utf8 is None:
+            return
+        raise UserError(
+            self._(
+                "The file %(file)s mixes encodings: line %(line)s is not UTF-8 "
+                "while line %(utf8_line)s is, and no one of the encodings "
+                "tried (%(encodings)s) reads the whole file. Save the whole "
+                "list again as CSV (UTF-8).",
+                file=self.filename,
+                line=self._line_of(bad),
+                utf8_line=self._line_of(utf8.start()),
+                encodings=", ".join(CSV_ENCODINGS),
+            )
+        )
 
     def _csv_encoding(self):
         """The first of CSV_ENCODINGS the file is written in: a BOM names
@@ -274,6 +315,7 @@ class CustomerFileReader:
             candidates = ["utf-16"]
         else:
             candidates = ["utf-8", "cp1252"]
+            self._check_not_mixed()
         for encoding in candidates:
             if self._decodes(encoding):
                 return encoding
