@@ -35,6 +35,44 @@ def in_ownership_workflow():
     return _in_workflow.get()
 
 
+# The trash stamps: set by Move to trash, Restore, the import and the purge.
+TRASH_FIELDS = ("trashed_at", "trashed_by_id")
+# The merge marks: set by the merge and its undo.
+MERGE_MARK_FIELDS = (
+    "merged_into_id",
+    "merged_at",
+    "merged_by_id",
+    "merged_external_ref",
+)
+# Every field of a customer that only the module's workflows set, and on
+# which customers: None for all, else the field that, set on a customer,
+# makes it engine-owned there (a merged customer comes back only through the
+# undo of its merge). The one guard (res_partner_security.py) reads this.
+ENGINE_FIELDS = dict.fromkeys(TRASH_FIELDS + MERGE_MARK_FIELDS) | {
+    "active": "merged_into_id"
+}
+
+# What makes a partner a customer of this module, under its rules (merge
+# through the engine, no delete of a customer with history, a new
+# salesperson as a transfer): one of its own fields set...
+OWNERSHIP_CUSTOMER_FIELDS = (
+    "external_ref",
+    "is_synced",
+    "structure_unit_id",
+    "trashed_at",
+    "merged_into_id",
+)
+# ... or one of its own records linked (visit data, consents, an ownership
+# history: a transfer, an import or a merge). Other partners, a salesperson
+# set or not, behave as in stock Odoo.
+OWNERSHIP_CUSTOMER_RECORDS = (
+    ("customer.visit.report", "partner_id"),
+    ("customer.visit.block", "partner_id"),
+    ("customer.consent", "partner_id"),
+    ("customer.ownership.history", "partner_id"),
+)
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -137,6 +175,32 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         return super().write(self._normalize_external_ref(dict(vals)))
+
+    def _ownership_customers(self):
+        """The customers of this module among these partners (see
+        OWNERSHIP_CUSTOMER_FIELDS and OWNERSHIP_CUSTOMER_RECORDS), archived
+        ones included."""
+        # sudo: a record the user may not read still makes its partner a
+        # customer whose rules must hold; only the partners are returned.
+        partners = self.sudo().with_context(active_test=False)
+        customers = partners.filtered(
+            lambda partner: any(partner[f] for f in OWNERSHIP_CUSTOMER_FIELDS)
+        )
+        others = partners - customers
+        for model, fname in OWNERSHIP_CUSTOMER_RECORDS:
+            if not others:
+                break
+            linked = {
+                partner.id
+                for (partner,) in self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group([(fname, "in", others.ids)], [fname])
+            }
+            found = others.filtered(lambda partner, ids=linked: partner.id in ids)
+            customers |= found
+            others -= found
+        return self.filtered(lambda partner: partner in customers)
 
     def action_view_visit_reports(self):
         self.ensure_one()

@@ -1,12 +1,16 @@
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from psycopg2 import errors
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, create_index
 from odoo.tools.translate import LazyTranslate
 
 from .customer_linked_records import COUNTED_KINDS
 from .customer_reference_redirect import ReferenceConflictError
+from .res_partner import MERGE_MARK_FIELDS, ownership_workflow
 
 _lt = LazyTranslate(__name__)
 
@@ -16,10 +20,27 @@ MERGE_GROUPS = ("base.group_partner_manager", "sales_team.group_sale_manager")
 # source's consents on it, archived with it, and moves their documents.
 CONSENT_FIELD = ("customer.consent", "partner_id")
 
-# Set by the merge engine and its undo only.
-MERGE_MARK_FIELDS = frozenset(
-    {"merged_into_id", "merged_at", "merged_by_id", "merged_external_ref"}
+
+# Set while Odoo's merge wizard (Contacts > Action > Merge) has this module's
+# engine merge its customers: the wizard then deletes its sources, which the
+# engine keeps, archived and marked, for an undo.
+_engine_merge_for_odoo_wizard = ContextVar(
+    "crm_customer_ownership_engine_merge_for_odoo_wizard", default=False
 )
+
+
+@contextmanager
+def engine_merge_for_odoo_wizard():
+    token = _engine_merge_for_odoo_wizard.set(True)
+    try:
+        yield
+    finally:
+        _engine_merge_for_odoo_wizard.reset(token)
+
+
+def in_engine_merge_for_odoo_wizard():
+    return _engine_merge_for_odoo_wizard.get()
+
 
 # History counter: the (model, field) references it counts the records of.
 HISTORY_COUNTS = {kind.count_field: kind.merge_refs for kind in COUNTED_KINDS}
@@ -185,40 +206,22 @@ class ResPartner(models.Model):
             return source, target
         return wrong, right
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._check_merge_marks_untouched(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_merge_marks_untouched(vals)
-        if vals.get("active") and not self.env.context.get("customer_merge_engine"):
-            merged = self.with_context(active_test=False).filtered("merged_into_id")
-            if merged:
-                raise UserError(
-                    self.env._(
-                        "Customer %(merged)s was merged into %(kept)s and cannot "
-                        "be restored by hand: undo the merge from its log "
-                        "(Contacts > Configuration > Customer Merges) instead.",
-                        merged=merged[0].display_name,
-                        kept=merged[0].merged_into_id.display_name,
-                    )
-                )
-        return super().write(vals)
-
     def unlink(self):
+        partners = self
+        if in_engine_merge_for_odoo_wizard():
+            # Kept for the undo of their merge, which the engine has done.
+            partners -= self.with_context(active_test=False).filtered("merged_into_id")
         # The purge (or anyone) deleting either customer of a merge ends the
         # chance to undo it; the log stays, naming both.
         self.env["customer.merge.log"].sudo().search(
             [
                 "|",
-                ("source_partner_id", "in", self.ids),
-                ("target_partner_id", "in", self.ids),
+                ("source_partner_id", "in", partners.ids),
+                ("target_partner_id", "in", partners.ids),
                 ("state", "=", "done"),
             ]
         ).write({"state": "expired"})
-        return super().unlink()
+        return super(ResPartner, partners).unlink()
 
     def _keep_as_archived(self, references):
         # A merged customer the purge cannot delete stays archived and
@@ -228,19 +231,23 @@ class ResPartner(models.Model):
             self.env["customer.merge.log"].sudo().search(
                 [("source_partner_id", "in", merged.ids), ("state", "=", "done")]
             ).write({"state": "expired"})
-            merged.with_context(customer_merge_engine=True).write({"merged_at": False})
+            with ownership_workflow():
+                merged.write({"merged_at": False})
         return super()._keep_as_archived(references)
 
-    def _check_merge_marks_untouched(self, vals):
-        if MERGE_MARK_FIELDS.intersection(vals) and not self.env.context.get(
-            "customer_merge_engine"
-        ):
+    def _check_not_merged(self):
+        """A merged customer lives on only for the undo of its merge: no
+        trash, restore or transfer reaches it."""
+        merged = self.with_context(active_test=False).filtered("merged_into_id")
+        if merged:
             raise UserError(
                 self.env._(
-                    "The merge marks of a customer (%(fields)s) are set by the "
-                    "merge and its undo only: merge the customers or undo the "
-                    "merge instead.",
-                    fields=", ".join(sorted(MERGE_MARK_FIELDS.intersection(vals))),
+                    "Customer %(merged)s was merged into %(kept)s: it cannot be "
+                    "moved to the trash, restored or transferred. Undo the merge "
+                    "from its log (Contacts > Configuration > Customer Merges) to "
+                    "bring it back.",
+                    merged=merged[0].display_name,
+                    kept=merged[0].merged_into_id.display_name,
                 )
             )
 
@@ -856,18 +863,19 @@ class ResPartner(models.Model):
         """Archive this customer and mark it as merged into ``target``. Its
         External ID is set aside: the salesperson's next import must find
         ``target``, not this customer, and the number must be free for it."""
-        # sudo: the merge right stands for writing the merge marks, which
-        # only the engine may set.
-        self.sudo().with_context(customer_merge_engine=True).write(
-            {
-                "active": False,
-                "merged_into_id": target.id,
-                "merged_at": fields.Datetime.now(),
-                "merged_by_id": self.env.uid,
-                "merged_external_ref": self.external_ref,
-                "external_ref": False,
-            }
-        )
+        # sudo: the merge right stands for archiving the customer, whose
+        # marks only the engine sets.
+        with ownership_workflow():
+            self.sudo().write(
+                {
+                    "active": False,
+                    "merged_into_id": target.id,
+                    "merged_at": fields.Datetime.now(),
+                    "merged_by_id": self.env.uid,
+                    "merged_external_ref": self.external_ref,
+                    "external_ref": False,
+                }
+            )
 
     def _merge_restore_source(self, failures):
         """Make this merged customer active and unmarked again, with its
@@ -902,4 +910,5 @@ class ResPartner(models.Model):
                 vals["external_ref"] = number
         # sudo: the merge marks are the engine's; the undo checked the merge
         # right on both customers.
-        self.sudo().with_context(customer_merge_engine=True).write(vals)
+        with ownership_workflow():
+            self.sudo().write(vals)

@@ -161,6 +161,7 @@ class ResPartner(models.Model):
                 )
             )
         self.check_access("write" if mode == "move" else "read")
+        self._check_not_merged()
         target_user = target_user.sudo()
         if not target_user or not target_user.active or target_user.share:
             raise UserError(

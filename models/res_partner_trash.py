@@ -83,13 +83,16 @@ class ResPartner(models.Model):
 
     @api.model
     def _set_readonly_in_trash(self, arch):
-        """Make every field of a customer form read-only while the customer
-        is in the trash, so that Restore is the only way to change it.
+        """Make the customer form read-only while the customer is in the
+        trash, so that Restore is the only way to change it.
 
         Odoo 18 has no form-level ``readonly`` expression, and the form is
         extended by many modules: the condition is added to each field of
         the form itself (not to fields of embedded lists, which have their own
-        record; the list field's own read-only covers them).
+        record; the list field's own read-only covers them). A field without
+        a ``readonly`` of its own in the view takes the one of its Python
+        definition: a read-only one keeps it, since a view's ``readonly``
+        replaces the definition's in the web client.
         """
         for node in arch.iter("field"):
             if any(parent.tag == "field" for parent in node.iterancestors()):
@@ -97,6 +100,10 @@ class ResPartner(models.Model):
             readonly = node.get("readonly")
             if readonly in ("1", "True", "true"):
                 continue
+            if readonly is None:
+                field = self._fields.get(node.get("name"))
+                if field is None or field.readonly:
+                    continue
             node.set(
                 "readonly",
                 f"({readonly}) or trashed_at" if readonly else "trashed_at",
@@ -105,6 +112,7 @@ class ResPartner(models.Model):
     def action_trash(self):
         """Move the customers to the trash, restorable with all their data."""
         self._check_trash_access()
+        self._check_not_merged()
         partners = self.filtered(lambda partner: not partner.trashed_at)
         if not partners:
             return True
@@ -132,6 +140,7 @@ class ResPartner(models.Model):
     def action_restore(self):
         """Bring customers back from the trash exactly as they were."""
         self._check_trash_access()
+        self._check_not_merged()
         partners = self.with_context(active_test=False).filtered("trashed_at")
         if not partners:
             return True
@@ -391,7 +400,7 @@ class ResPartner(models.Model):
         history) are the ways out; the purge and the merge delete it."""
         if in_ownership_workflow():
             return
-        history = self._get_history()
+        history = self._ownership_customers()._get_history()
         if not history:
             return
         blocked = self.browse(list(history))

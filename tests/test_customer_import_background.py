@@ -13,16 +13,12 @@ from odoo.addons.crm_customer_ownership.models.customer_import_log import (
     CustomerImportLog,
 )
 
+from .cron_runner import CronRunner, WorkerKilled
 from .import_common import CustomerImportCase
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
 LOG = "odoo.addons.crm_customer_ownership.models.customer_import_log"
 CRON = "crm_customer_ownership.ir_cron_run_customer_imports"
-
-
-class WorkerKilled(BaseException):
-    """What a worker killed by its limits looks like from the job: nothing
-    the job can catch (BaseException), and the transaction is gone."""
 
 
 @freeze_time(NOW)
@@ -231,21 +227,26 @@ class TestCustomerImportBackground(CustomerImportCase):
 
     def test_cron_reports_progress_to_the_runner(self):
         """With the progress reported, Odoo's cron runner commits and calls
-        again while units remain: that is what chains the chunks."""
-        cron = self.env.ref(CRON)
-        self._queue(self.maier, self.maier_rows, transfer_mode="move")
-        seen = []
-        for _ in range(10):
-            progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
-            self.Log.with_context(ir_cron_progress_id=progress.id)._cron_run_imports()
-            seen.append((progress.done, progress.remaining))
-            if not progress.remaining:
-                break
+        again while units remain: that is what chains the chunks. A normal
+        run is stamped with a timed-out count of 1 and reset to 0: it never
+        reads as a killed run (nothing halved)."""
+        runner = CronRunner(self, CRON)
+        before = runner.last_progress().id or 0
+        log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        runner.run()
+        progress = self.env["ir.cron.progress"].search(
+            [("cron_id", "=", runner.cron.id), ("id", ">", before)], order="id"
+        )
         # Read (then 3 slices of 2 rows and the checks remain), 3 slices,
         # the checks (then 3 chunks of 2 lines remain), 3 chunks.
         self.assertEqual(
-            seen, [(1, 4), (1, 3), (1, 2), (1, 1), (1, 3), (1, 2), (1, 1), (1, 0)]
+            [(p.done, p.remaining) for p in progress],
+            [(1, 4), (1, 3), (1, 2), (1, 1), (1, 3), (1, 2), (1, 1), (1, 0)],
         )
+        self.assertEqual(set(progress.mapped("timed_out_counter")), {0})
+        self.assertEqual((log.state, log.chunk_lines), ("done", 2))
+        self.assertEqual(runner.cron.failure_count, 0)
+        self.assertEqual(self.customers_huber[:2].user_id, self.maier)
 
     def test_pass_budget_stops_a_pass(self):
         """Under the cron runner the worker's limits cover a whole pass of
@@ -672,13 +673,78 @@ class TestCustomerImportBackground(CustomerImportCase):
     # ------------------------------------------------------------------
 
     def _run_after_kills(self, kills):
-        """A run of the cron as the runner starts it after ``kills`` runs
-        whose worker died: it stamps the new run with kills + 1."""
-        progress = self.env["ir.cron.progress"].create(
-            {"cron_id": self.env.ref(CRON).id, "timed_out_counter": kills + 1}
-        )
-        self.Log.with_context(ir_cron_progress_id=progress.id)._cron_run_imports()
-        return progress
+        """``kills`` runs of the cron through Odoo's runner whose worker dies
+        at the end of its unit of work (which is lost with the
+        transaction), then one call of the next run."""
+        runner = CronRunner(self, CRON)
+        original = CustomerImportLog._run_import_step
+
+        def killed_at_the_end(log):
+            original(log)
+            raise WorkerKilled()
+
+        for _ in range(kills):
+            with patch.object(CustomerImportLog, "_run_import_step", killed_at_the_end):
+                runner.run_killed()
+        self.assertEqual(runner.last_progress().timed_out_counter, kills)
+        runner.run(max_calls=1)
+        return runner.last_progress()
+
+    def test_chunk_of_eight_killed_is_retried_with_four(self):
+        """Halving, not one less: a chunk of 8 killed is retried with 4;
+        the import then ends as an uninterrupted one."""
+        # Not a decorator: the class's patch (2) would be applied after it.
+        self.patch(customer_import_log, "CHUNK_LINES", 8)
+        savepoint = self.env.cr.savepoint()
+        self._queue(self.maier, self.maier_rows, transfer_mode="move")
+        self._run_jobs()
+        uninterrupted = self._maier_state()
+        savepoint.close(rollback=True)
+
+        self.patch(customer_import_log, "MIN_CHUNK_LINES", 1)
+        log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        self._plan_in_background(log)
+        self.assertEqual((log.chunk_lines, log.line_count), (8, 6))
+        self._run_after_kills(1)
+        self.assertEqual((log.chunk_lines, log.applied_line_count), (4, 4))
+        CronRunner(self, CRON).run()
+        self.assertEqual((log.state, log.chunk_lines), ("done", 4))
+        state = self._maier_state()
+        self.assertEqual(state["customers"], uninterrupted["customers"])
+        self.assertEqual(state["history"], uninterrupted["history"])
+
+    def test_killed_and_resumed_through_the_runner_ends_as_uninterrupted(self):
+        """The runner's own path, start to end: a worker killed in the
+        second chunk, the next run resumes it with smaller chunks."""
+        savepoint = self.env.cr.savepoint()
+        self._queue(self.maier, self.maier_rows, transfer_mode="move")
+        self._run_jobs()
+        uninterrupted = self._maier_state()
+        savepoint.close(rollback=True)
+
+        self.patch(customer_import_log, "MIN_CHUNK_LINES", 1)
+        runner = CronRunner(self, CRON)
+        log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        self._plan_in_background(log)
+        runner.run(max_calls=1)  # chunk 1
+        self.assertEqual(log.applied_line_count, 2)
+        original = CustomerImport._apply_lines
+
+        def killed_after_applying(engine, *args, **kwargs):
+            original(engine, *args, **kwargs)
+            raise WorkerKilled()
+
+        with patch.object(CustomerImport, "_apply_lines", killed_after_applying):
+            runner.run_killed()  # chunk 2, lost
+        self.assertEqual(log.applied_line_count, 2)
+        self.assertFalse(self.Partner.search([("external_ref", "=", "N001")]))
+        runner.run_until_done(lambda: log.state == "done")
+        self.assertEqual(log.chunk_lines, 1)
+        state = self._maier_state()
+        self.assertEqual(state["customers"], uninterrupted["customers"])
+        self.assertEqual(state["reports"], uninterrupted["reports"])
+        self.assertEqual(state["history"], uninterrupted["history"])
+        self.assertEqual(len(self.Partner.search([("external_ref", "=", "N002")])), 1)
 
     @patch(f"{LOG}.MIN_CHUNK_LINES", 1)
     def test_chunk_killed_by_the_limits_is_retried_smaller(self):

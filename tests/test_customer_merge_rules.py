@@ -67,11 +67,10 @@ class TestCustomerMergeRules(CustomerMergeCase):
 
     def test_customer_in_the_trash_refused_both_ways(self):
         source, target = self._pair()
-        trashed = {"active": False, "trashed_at": "2026-01-05 10:00:00"}
-        source.write(trashed)
+        source.action_trash()
         self.assertRefused(source, target, "in the trash", "restore Wrong Customer")
         self.assertRefused(target, source, "in the trash", "restore Wrong Customer")
-        source.write({"active": True, "trashed_at": False})
+        source.action_restore()
         self.assertMerged(source, target)
 
     # Structure ------------------------------------------------------------

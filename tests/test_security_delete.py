@@ -17,7 +17,11 @@ class TestCustomerWithHistoryIsNotDeleted(SecurityCase):
         kinds = {}
 
         def customer(kind):
-            kinds[kind] = self.Partner.create({"name": f"Has {kind}"})
+            # An ERP Number makes a customer of this module of the ones whose
+            # history alone (a task, a meeting, a lead) would not.
+            kinds[kind] = self.Partner.create(
+                {"name": f"Has {kind}", "external_ref": f"D-{len(kinds)}"}
+            )
             return kinds[kind]
 
         self.env["customer.visit.report"].create(
@@ -70,6 +74,31 @@ class TestCustomerWithHistoryIsNotDeleted(SecurityCase):
                 )
                 call(self.contact_manager, "res.partner", "unlink", customer.ids)
                 self.assertFalse(customer.exists())
+
+    def test_plain_contact_is_deleted_as_in_odoo(self):
+        """A partner that is not a customer of this module, linked only to
+        a lead, a meeting or an activity, is deleted as stock Odoo does."""
+        now = datetime(2026, 5, 1)
+        for kind in ("task", "appointment", "opportunity"):
+            for name, call in self._callers():
+                with self.subTest(kind=kind, via=name):
+                    contact = self.Partner.create(
+                        {"name": f"Plain {kind}", "user_id": self.huber.id}
+                    )
+                    if kind == "task":
+                        self._add_task(contact, self.huber, "Call")
+                    elif kind == "appointment":
+                        self._add_appointment(
+                            contact, self.huber, "Visit", now + timedelta(days=2)
+                        )
+                    else:
+                        lead = self.env["crm.lead"].create(
+                            {"name": "Deal", "partner_id": contact.id}
+                        )
+                    call(self.contact_manager, "res.partner", "unlink", contact.ids)
+                    self.assertFalse(contact.exists())
+                    if kind == "opportunity":
+                        self.assertFalse(lead.partner_id)
 
     def test_purge_and_merge_still_delete(self):
         kinds = self._history_kinds()

@@ -168,7 +168,10 @@ class TestOdooMergeFollowsTheRules(SecurityCase):
         company = self.env["res.company"].create({"name": "Sister Company"})
         user = self.contact_manager
         for source in (company.partner_id, user.partner_id):
-            twin = self.Partner.create({"name": f"{source.name} twin"})
+            # A customer of this module: its merge is the engine's.
+            twin = self.Partner.create(
+                {"name": f"{source.name} twin", "external_ref": f"T-{source.id}"}
+            )
             with self.subTest(source=source.name), self.assertRaises(UserError):
                 self._odoo_merge(self._rpc, self.admin, source | twin, twin)
             self.assertTrue(source.exists())

@@ -6,7 +6,8 @@ from .common_security import SecurityCase
 
 class TestTrashFieldsOnlyByTheTrash(SecurityCase):
     """Only Move to trash, Restore, the import and the purge stamp
-    trashed_at / trashed_by_id; Settings administrators may correct them."""
+    trashed_at / trashed_by_id, for every user (tests/test_engine_fields.py
+    holds the same for every engine-owned field)."""
 
     @classmethod
     def setUpClass(cls):
@@ -55,24 +56,25 @@ class TestTrashFieldsOnlyByTheTrash(SecurityCase):
                     {"name": "Pre-trashed", "trashed_at": "2000-01-01"},
                 )
 
-    def test_settings_administrator_may_correct_them(self):
+    def test_settings_administrator_is_refused_too(self):
         customer = self.customer_maier
         customer.action_trash()
-        self._rpc(
-            self.settings_admin,
-            "res.partner",
-            "write",
-            customer.ids,
+        for vals in (
             {"trashed_at": "2026-01-01 10:00:00"},
-        )
-        self.assertEqual(str(customer.trashed_at), "2026-01-01 10:00:00")
-        created = self._rpc(
-            self.settings_admin,
-            "res.partner",
-            "create",
-            {"name": "Migrated", "active": False, "trashed_at": "2026-01-02"},
-        )
-        self.assertTrue(self.Partner.browse(created).trashed_at)
+            {"trashed_at": False, "trashed_by_id": False},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                self._rpc(
+                    self.settings_admin, "res.partner", "write", customer.ids, vals
+                )
+        self.assertEqual(customer.trashed_by_id, self.env.user)
+        with self.assertRaises(AccessError):
+            self._rpc(
+                self.settings_admin,
+                "res.partner",
+                "create",
+                {"name": "Migrated", "active": False, "trashed_at": "2026-01-02"},
+            )
 
     def test_archiving_alone_stays_allowed(self):
         self._rpc(

@@ -1,9 +1,24 @@
+import unittest
+
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
 class TestUiTours(HttpCase):
     """The four flows a user walks in the browser (static/tests/tours)."""
+
+    def browser_js(self, *args, **kwargs):
+        # Odoo skips a tour without Chrome or its websocket client: a test
+        # command that skips the browser flows silently proves nothing of
+        # them, so a tour that cannot run fails here, saying why.
+        try:
+            return super().browser_js(*args, **kwargs)
+        except unittest.SkipTest as skipped:
+            raise AssertionError(
+                f"The browser tour could not run ({skipped}): install Chromium "
+                "and websocket-client (tools/run_tests.sh does) and run pytest "
+                "with --odoo-http."
+            ) from skipped
 
     @classmethod
     def setUpClass(cls):

@@ -52,8 +52,15 @@ cd "$MODULE_DIR"
 # The path is given through the symlink so pytest-odoo sees the module name.
 # --odoo-http starts Odoo's HTTP server (on a free port pytest-odoo picks) for
 # the browser tours of tests/test_ui_tours.py; without it they are skipped.
+# The JUnit report gives the counts of tests run and skipped; a skipped
+# browser tour fails the command (tools/test_counts.py).
+JUNIT="$CACHE_DIR/$TEST_DB-junit.xml"
+status=0
 "$PYTHON" -m pytest -p no:cacheprovider --odoo-config="$CONF" --odoo-database="$TEST_DB" \
-    --odoo-http "$MODULE_DIR/tests" "$@"
+    --odoo-http --junitxml="$JUNIT" "$MODULE_DIR/tests" "$@" || status=$?
+"$PYTHON" "$REPO_DIR/tools/test_counts.py" "$JUNIT" || status=1
+rm -f "$JUNIT"
+[ "$status" = 0 ] || die "the module's tests failed or a browser tour could not run"
 
 # Odoo's own crm tests must still pass with the module installed. The two
 # browser-tour files need pytest-odoo's HTTP server and are left out.
