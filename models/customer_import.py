@@ -72,10 +72,6 @@ NOT_IMPORTABLE = frozenset(
         "write_date",
     }
 )
-# Characters of a cell for a one-line field (text fields take Excel's own
-# cell limit): names, streets and e-mails are indexed, and PostgreSQL
-# refuses an index entry over about 2,700 bytes.
-CHAR_CELL_MAX_CHARS = 500
 # Problems a refusal lists before it says how many more there are.
 MAX_PROBLEMS_SHOWN = 10
 COUNTRY_COLUMN = "country_code"
@@ -415,23 +411,20 @@ class CustomerImport(models.AbstractModel):
 
     def _cell_problem(self, fname, text):
         """Why no field can hold ``text`` as it is, else None: the database
-        refuses a NUL character, and a long text in an indexed column (a
-        name of 10 MB gave the user a raw ProgramLimitExceeded)."""
+        refuses a NUL character, and a CSV cell is held to the limit of an
+        XLSX cell (Excel's own): a name of 10 MB reached the database's
+        index as a raw ProgramLimitExceeded."""
         if "\x00" in text:
             return self.env._(
                 "the value holds a NUL character (an invisible control "
                 "character that no field can store): remove it from the cell."
             )
-        field = self.env["res.partner"]._fields.get(fname)
-        limit = (
-            CELL_MAX_CHARS if field and field.type == "text" else CHAR_CELL_MAX_CHARS
-        )
-        if len(text) > limit:
+        if len(text) > CELL_MAX_CHARS:
             return self.env._(
-                "the value has %(count)s characters, more than the %(max)s this "
-                "column takes: shorten it.",
+                "the value has %(count)s characters, more than the %(max)s a "
+                "cell may hold: shorten it.",
                 count=len(text),
-                max=limit,
+                max=CELL_MAX_CHARS,
             )
         return None
 

@@ -90,7 +90,7 @@ class TestCellLimits(CustomerImportCase):
         self.assertEqual(line.row, 2)
         self.assertIn(
             "Column B (name): the value has 100000 characters, more than the "
-            "500 this column takes",
+            "32767 a cell may hold",
             line.message,
         )
         with self.assertRaisesRegex(UserError, "row 2: Column B \\(name\\)"):

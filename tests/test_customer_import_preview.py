@@ -129,8 +129,7 @@ class TestImportPreviewRows(CustomerImportCase):
         self.assertEqual(self._line(wizard, "N001").name, "Neukunde Celle")
 
     def test_long_values_are_cut(self):
-        # Within the 500 characters a one-line column takes.
-        long_name = "Very Long Customer Name " * 20
+        long_name = "Very Long Customer Name " * 40
         rows = [
             ("N001", long_name, "", "", ""),
             self._row(self.hannover, name=long_name, city="C" * 500, phone="9" * 80),
