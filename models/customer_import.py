@@ -10,8 +10,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 from odoo.tools.misc import format_date
 
-from .customer_import_reader import CustomerFileReader
-from .customer_import_xlsx import CellProblem, column_letters
+from .customer_import_reader import (
+    CustomerFileReader,
+    base64_size,
+    check_file_size,
+)
+from .customer_import_xlsx import CELL_MAX_CHARS, CellProblem, column_letters
 from .query_plans import execute_through_indexes
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
 from .res_partner_transfer import TRANSFER_GROUP
@@ -35,9 +39,12 @@ LIMIT_DEFAULTS = {
     "max_rows": 100_000,
     "max_unzip_ratio": 100,
     # An update_delete import trashing more than this percentage of the
-    # salesperson's customers, or more than this many, needs confirming.
+    # salesperson's customers, or more than this many, needs confirming...
     "max_trash_share": 50,
     "max_trash": 3000,
+    # ...unless it trashes this many or fewer: a short list sorting out a
+    # few customers is everyday work, not a truncated file.
+    "min_trash_guard": 20,
 }
 # Keys per lookup query: a few queries per thousand rows, never one per row.
 LOOKUP_BATCH = 5000
@@ -136,6 +143,13 @@ class CustomerImport(models.AbstractModel):
             key: params._get_int_param(PARAM_PREFIX + key, default)
             for key, default in LIMIT_DEFAULTS.items()
         }
+
+    @api.model
+    def _check_upload_size(self, data, filename):
+        """Refuse a file (``data``: base64) over ``import_max_mb`` as it is
+        uploaded, before it is stored or read."""
+        max_bytes = self._get_import_limits()["max_mb"] * 1024 * 1024
+        check_file_size(base64_size(data), filename, self.env._, max_bytes)
 
     @api.model
     def _check_agent_exists(self, agent):
@@ -395,6 +409,25 @@ class CustomerImport(models.AbstractModel):
             )
         return country_id
 
+    def _cell_problem(self, fname, text):
+        """Why no field can hold ``text`` as it is, else None: the database
+        refuses a NUL character, and a CSV cell is held to the limit of an
+        XLSX cell (Excel's own): a name of 10 MB reached the database's
+        index as a raw ProgramLimitExceeded."""
+        if "\x00" in text:
+            return self.env._(
+                "the value holds a NUL character (an invisible control "
+                "character that no field can store): remove it from the cell."
+            )
+        if len(text) > CELL_MAX_CHARS:
+            return self.env._(
+                "the value has %(count)s characters, more than the %(max)s a "
+                "cell may hold: shorten it.",
+                count=len(text),
+                max=CELL_MAX_CHARS,
+            )
+        return None
+
     def _cell_to_char(self, field, text):
         return text or False
 
@@ -468,6 +501,15 @@ class CustomerImport(models.AbstractModel):
                 text = values[index] if index < len(values) else ""
                 if isinstance(text, CellProblem):
                     errors.append(str(text))
+                    continue
+                if problem := self._cell_problem(fname, text):
+                    errors.append(
+                        self.env._(
+                            "Column %(column)s: %(message)s",
+                            column=labels[index],
+                            message=problem,
+                        )
+                    )
                     continue
                 try:
                     value = converters[fname](text)
@@ -795,10 +837,11 @@ class CustomerImport(models.AbstractModel):
         """The warning for an import that would trash more of the agent's
         customers than ``import_max_trash_share`` percent or more than
         ``import_max_trash`` customers (a header-only or truncated file
-        trashes them all), else an empty string."""
-        if not trash_count:
-            return ""
+        trashes them all), else an empty string. At most
+        ``import_min_trash_guard`` customers are trashed without it."""
         limits = self._get_import_limits()
+        if trash_count <= max(limits["min_trash_guard"], 0):
+            return ""
         # sudo: the same customers _plan_trash counts, whoever imports.
         total = (
             self.env["res.partner"]
@@ -1306,6 +1349,9 @@ class CustomerImport(models.AbstractModel):
         self._lock_plan(plan)
         with self.env.cr.savepoint():
             self._apply_lines(plan["lines"], plan["options"], transfer_linked, kinds)
+            # Transfers turned into errors at apply time count as errors.
+            counts = Counter(line["action"] for line in plan["lines"])
+            plan["counts"] = {action: counts.get(action, 0) for action in COUNT_ACTIONS}
             log = self._log_import(plan, transfer_linked)
         return log
 
@@ -1342,6 +1388,7 @@ class CustomerImport(models.AbstractModel):
         for line in lines:
             by_action[line["action"]].append(line)
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        by_action["transfer"] = self._drop_stale_transfers(by_action["transfer"])
         Partner.browse(
             [line["partner_id"] for line in by_action["restore"]]
         ).action_restore()
@@ -1353,6 +1400,61 @@ class CustomerImport(models.AbstractModel):
         Partner.browse(
             [line["partner_id"] for line in by_action["trash"]]
         ).action_trash()
+
+    @api.model
+    def _drop_stale_transfers(self, lines):
+        """The transfer lines whose customer is still held by the salesperson
+        the plan took it from. A background import applies its plan long
+        after planning it: a customer that changed hands since (or was
+        deleted) is never taken from its new holder; its line becomes an
+        error naming the customer and both holders. One lock and one query
+        for all the lines."""
+        if not lines:
+            return lines
+        sources = self.env["res.partner"].browse(
+            sorted({line["source_id"] for line in lines})
+        )
+        # The transfer engine's lock, taken again by it: the holder read here
+        # is the one the transfer will take the customer from.
+        sources._lock_for_transfer()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, user_id FROM res_partner WHERE id = ANY(%s)",
+                sources.ids,
+            )
+        )
+        holders = dict(self.env.cr.fetchall())
+        fresh = []
+        for line in lines:
+            holder_id = holders.get(line["source_id"], 0)
+            if (holder_id or False) == (line["from_user_id"] or False):
+                fresh.append(line)
+                continue
+            # sudo: the holders' names, as the plan itself named the first.
+            Users = self.env["res.users"].sudo()
+            planned = Users.browse(line["from_user_id"]).name or self.env._("nobody")
+            line["message"] = (
+                self.env._(
+                    "Customer %(name)s (key %(key)s) was planned to be taken "
+                    "from %(planned)s, but %(holder)s holds it now, so it was "
+                    "not transferred: import the row again to plan it anew.",
+                    name=line.get("name") or line["key"],
+                    key=line["key"],
+                    planned=planned,
+                    holder=Users.browse(holder_id).name or self.env._("nobody"),
+                )
+                if line["source_id"] in holders
+                else self.env._(
+                    "Customer %(name)s (key %(key)s) was planned to be taken "
+                    "from %(planned)s, but it has been deleted since, so it was "
+                    "not transferred: import the row again to plan it anew.",
+                    name=line.get("name") or line["key"],
+                    key=line["key"],
+                    planned=planned,
+                )
+            )
+            line["action"] = "error"
+        return fresh
 
     @api.model
     def _apply_transfers(self, lines, options, transfer_linked, kinds=None):

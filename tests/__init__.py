@@ -10,6 +10,7 @@ from . import test_customer_merge_parity
 from . import test_customer_merge_undo
 from . import test_customer_merge_plans
 from . import test_customer_merge_race
+from . import test_customer_merge_graph
 from . import test_customer_import
 from . import test_customer_import_transfer
 from . import test_query_plans
