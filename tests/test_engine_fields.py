@@ -26,6 +26,15 @@ FORGED_CONTEXTS = (
     {"active_test": False, "tracking_disable": True},
 )
 SALESMAN = "base.group_user,sales_team.group_sale_salesman"
+# Models whose rows only the engines write, with sudo(): engine-owned as a
+# whole, by the access rights (see ENGINE_FIELDS).
+ENGINE_MODELS = (
+    "customer.ownership.history",
+    "customer.merge.log",
+    "customer.merge.log.line",
+    "customer.import.log",
+    "customer.import.log.line",
+)
 
 
 class EngineFieldsCase(SecurityCase):
@@ -444,6 +453,28 @@ class TestEngineFieldsOfLinkedRecords(EngineFieldsCase):
                     ):
                         self._rpc_ctx(user, context, model, "create", create_vals)
                     self._assert_guard_refuses(refused, creates)
+
+    def test_engine_models_are_written_by_no_group(self):
+        self.assertFalse(
+            self.env["ir.model.access"].search(
+                [
+                    ("model_id.model", "in", ENGINE_MODELS),
+                    "|",
+                    "|",
+                    ("perm_write", "=", True),
+                    ("perm_create", "=", True),
+                    ("perm_unlink", "=", True),
+                ]
+            )
+        )
+        for model in ENGINE_MODELS:
+            for role, user in self.roles.items():
+                for context in FORGED_CONTEXTS:
+                    with (
+                        self.subTest(model=model, role=role, context=context),
+                        self.assertRaises(UserError),
+                    ):
+                        self._rpc_ctx(user, context, model, "create", {})
 
     def test_default_context_keys_do_not_stamp_a_new_customer(self):
         forged = {
