@@ -59,7 +59,9 @@ class CustomerEngineGuard(models.AbstractModel):
     def _check_engine_fields(self, vals_list):
         if in_ownership_workflow():
             return
-        engine_fields = ENGINE_FIELDS[self._name]
+        # .get: a model copied from a guarded one under another name
+        # (prototype inheritance) has no engine fields of its own.
+        engine_fields = ENGINE_FIELDS.get(self._name, {})
         changed = set()
         for vals in vals_list:
             for fname in engine_fields.keys() & vals.keys():
