@@ -10,6 +10,7 @@ class CustomerConsent(models.Model):
 
     _name = "customer.consent"
     _description = "Customer GDPR Consent"
+    _inherit = ["customer.engine.guard"]
     _order = "granted_on desc, id desc"
     _rec_name = "purpose"
 

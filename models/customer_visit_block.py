@@ -6,6 +6,7 @@ class CustomerVisitBlock(models.Model):
 
     _name = "customer.visit.block"
     _description = "Customer Visit Block"
+    _inherit = ["customer.engine.guard"]
     _order = "date_from desc, id desc"
     _rec_name = "reason"
 

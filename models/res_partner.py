@@ -44,13 +44,7 @@ MERGE_MARK_FIELDS = (
     "merged_by_id",
     "merged_external_ref",
 )
-# Every field of a customer that only the module's workflows set, and on
-# which customers: None for all, else the field that, set on a customer,
-# makes it engine-owned there (a merged customer comes back only through the
-# undo of its merge). The one guard (res_partner_security.py) reads this.
-ENGINE_FIELDS = dict.fromkeys(TRASH_FIELDS + MERGE_MARK_FIELDS) | {
-    "active": "merged_into_id"
-}
+# Both are engine-owned: see ENGINE_FIELDS (customer_engine_guard.py).
 
 # What makes a partner a customer of this module, under its rules (merge
 # through the engine, no delete of a customer with history, a new
