@@ -247,7 +247,7 @@ class ResPartner(models.Model):
                     "from its log (Contacts > Configuration > Customer Merges) to "
                     "bring it back.",
                     merged=merged[0].display_name,
-                    kept=merged[0].merged_into_id.display_name,
+                    kept=merged[0]._merged_into_label(),
                 )
             )
 
@@ -828,6 +828,14 @@ class ResPartner(models.Model):
         if self.external_ref:
             return f"{self.display_name} [{self.external_ref}]"
         return self.display_name
+
+    def _merged_into_label(self):
+        """The customer this one was merged into, named only to a user who
+        may read it."""
+        kept = self.merged_into_id
+        if kept.has_access("read"):
+            return kept.display_name
+        return self.env._("a customer you cannot see")
 
     def _merge_names(self, target):
         return {"merged": self.display_name, "kept": target.display_name}

@@ -54,6 +54,9 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def _engine_fields_refusal(self, fnames):
+        # Odoo's own refusal first: a user who may not write these customers
+        # learns nothing from ours (names, who they were merged into).
+        self.check_access("write")
         if "active" in fnames:
             merged = self.with_context(active_test=False).filtered("merged_into_id")
             return UserError(
@@ -62,7 +65,7 @@ class ResPartner(models.Model):
                     "only by undoing the merge: open the merge from its log "
                     "(Contacts > Configuration > Customer Merges) and click Undo.",
                     merged=merged[:1].display_name,
-                    kept=merged[:1].merged_into_id.display_name,
+                    kept=merged[:1]._merged_into_label(),
                 )
             )
         return AccessError(
