@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 from odoo.tools.misc import format_date
 
+from ..compat import has_field_access
 from .customer_import_reader import CustomerFileReader
 from .customer_import_xlsx import CellProblem, column_letters
 from .query_plans import execute_through_indexes
@@ -252,7 +253,7 @@ class CustomerImport(models.AbstractModel):
                 mapping[index] = "id"
             elif column not in importable:
                 (protected if field else unknown).append(label)
-            elif not field.is_accessible(self.env):
+            elif not has_field_access(Partner, field, "write"):
                 forbidden.append(label)
             else:
                 mapping[index] = importable[column]
