@@ -13,6 +13,20 @@ from odoo import models
 from odoo.release import version_info
 from odoo.tools import convert_file
 
+__all__ = [
+    "ODOO_19",
+    "PARTNER_HAS_MOBILE",
+    "USER_GROUPS_FIELD",
+    "Constraint",
+    "OdooPartnerMergeWizard",
+    "call_kw",
+    "cron_progress",
+    "has_field_access",
+    "keep_done_activities",
+    "load_series_data",
+    "message_author",
+]
+
 MODULE = "crm_customer_ownership"
 ODOO_MAJOR = version_info[0]
 ODOO_19 = ODOO_MAJOR >= 19
@@ -96,3 +110,28 @@ def load_series_data(env, kind):
         mode=mode,
         noupdate=kind == "demo",
     )
+
+
+# ----------------------------------------------------------------------
+# For the tests: what the module's tests reach of Odoo beyond its API.
+# ----------------------------------------------------------------------
+
+if ODOO_19:
+    from odoo.service.model import call_kw
+
+    from odoo.addons.base.wizard.base_partner_merge import (
+        BasePartnerMergeAutomaticWizard as OdooPartnerMergeWizard,
+    )
+else:
+    from odoo.api import call_kw
+
+    from odoo.addons.base.wizard.base_partner_merge import (
+        MergePartnerAutomatic as OdooPartnerMergeWizard,
+    )
+
+
+def keep_done_activities(activity_type):
+    """Done activities of this type stay, archived, instead of being
+    deleted: an option of the type on 18, what 19 always does."""
+    if not ODOO_19:
+        activity_type.keep_done = True

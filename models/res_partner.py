@@ -9,7 +9,6 @@ from odoo import api, fields, models
 from odoo.tools.mail import generate_tracking_message_id
 
 from ..compat import Constraint, message_author
-
 from .customer_linked_records import LINKED_KINDS
 
 _logger = logging.getLogger(__name__)

@@ -13,6 +13,7 @@ from odoo.addons.crm_customer_ownership.models.customer_import_log import (
     CustomerImportLog,
 )
 
+from ..compat import USER_GROUPS_FIELD
 from .import_common import CustomerImportCase
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
@@ -39,7 +40,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         cls.env["ir.config_parameter"].set_param(
             "crm_customer_ownership.import_background_rows", 3
         )
-        cls.maier.groups_id += cls.env.ref(
+        cls.maier[USER_GROUPS_FIELD] += cls.env.ref(
             "crm_customer_ownership.group_customer_transfer"
         )
         for customer in cls.customers_huber[:2]:
