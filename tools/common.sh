@@ -45,7 +45,22 @@ check_odoo_series() {
     esac
     ODOO_SERIES=$found
     export ODOO_SERIES
+    # Odoo 19 installs without demo data unless told; 18 with it.
+    if [ "$ODOO_SERIES" = 18.0 ]; then WITH_DEMO=(); else WITH_DEMO=(--with-demo); fi
     log "Odoo $ODOO_SERIES from $ODOO_SRC"
+}
+
+# Fails unless MODULE is installed on the database: odoo-bin exits 0 when it
+# skips a module (one not installable on this series) or its demo data.
+check_module_installed() {
+    local db=$1 state demo
+    state=$(psql -d "$db" -tAc "SELECT state FROM ir_module_module WHERE name='$MODULE'" 2>/dev/null || true)
+    [ "$state" = installed ] \
+        || die "$MODULE is not installed on $db (state: ${state:-absent}); see odoo-bin's log above"
+    if [ "${2:-}" = with-demo ]; then
+        demo=$(psql -d "$db" -tAc "SELECT demo FROM ir_module_module WHERE name='$MODULE'")
+        [ "$demo" = t ] || die "$MODULE is installed on $db without its demo data"
+    fi
 }
 
 ensure_odoo_source() {
