@@ -27,3 +27,4 @@ from . import test_customer_import_race
 from . import test_customer_import_errors
 from . import test_customer_import_property
 from . import test_customer_import_background
+from . import test_customer_import_mobile
