@@ -9,6 +9,8 @@ privileges, users' and actions' groups) live in ``data/odoo<major>/`` and are
 loaded by :func:`load_series_data`.
 """
 
+from unittest.mock import patch
+
 from odoo import models
 from odoo.release import version_info
 from odoo.tools import convert_file
@@ -21,10 +23,12 @@ __all__ = [
     "OdooPartnerMergeWizard",
     "call_kw",
     "cron_progress",
+    "cron_run_context",
     "has_field_access",
     "keep_done_activities",
     "load_series_data",
     "message_author",
+    "unit_commits",
 ]
 
 MODULE = "crm_customer_ownership"
@@ -135,3 +139,16 @@ def keep_done_activities(activity_type):
     deleted: an option of the type on 18, what 19 always does."""
     if not ODOO_19:
         activity_type.keep_done = True
+
+
+def cron_run_context(progress):
+    """The context in which the cron runner calls a scheduled action that
+    reports to ``progress`` (19 checks that the progress is of that cron)."""
+    return {"ir_cron_progress_id": progress.id, "cron_id": progress.cron_id.id}
+
+
+def unit_commits(cr):
+    """A patcher of ``cr.commit`` for tests of scheduled actions: on 19 the
+    action commits each unit itself (``_commit_progress``), which a test
+    cursor forbids; the mock counts the commits instead."""
+    return patch.object(cr, "commit")
