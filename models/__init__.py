@@ -12,6 +12,7 @@ from . import customer_ownership_history
 from . import mail_activity
 from . import calendar_event
 from . import ir_config_parameter
+from . import ir_module_module
 from . import res_config_settings
 from . import res_users
 from . import res_company

@@ -136,13 +136,15 @@ class ResPartner(models.Model):
             "calendar_event",
             ["res_id", "res_model"],
         )
-        create_index(
-            self.env.cr,
-            "mail_activity_request_partner_id_index",
-            "mail_activity",
-            ["request_partner_id"],
-            where="request_partner_id IS NOT NULL",
-        )
+        # Odoo 19 dropped the requester column.
+        if "request_partner_id" in self.env["mail.activity"]._fields:
+            create_index(
+                self.env.cr,
+                "mail_activity_request_partner_id_index",
+                "mail_activity",
+                ["request_partner_id"],
+                where="request_partner_id IS NOT NULL",
+            )
         return res
 
     def _compute_merge_log_count(self):

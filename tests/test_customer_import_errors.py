@@ -1,8 +1,8 @@
 import base64
 
-from odoo.api import call_kw
 from odoo.exceptions import UserError
 
+from ..compat import call_kw
 from .import_common import CustomerImportCase
 
 
