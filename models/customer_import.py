@@ -10,8 +10,13 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 from odoo.tools.misc import format_date
 
-from .customer_import_reader import CustomerFileReader
-from .customer_import_xlsx import CellProblem, column_letters
+from ..compat import PARTNER_HAS_MOBILE, has_field_access
+from .customer_import_reader import (
+    CustomerFileReader,
+    base64_size,
+    check_file_size,
+)
+from .customer_import_xlsx import CELL_MAX_CHARS, CellProblem, column_letters
 from .query_plans import execute_through_indexes
 from .res_partner import EXTERNAL_REF_MAX_LENGTH
 from .res_partner_transfer import TRANSFER_GROUP
@@ -35,9 +40,12 @@ LIMIT_DEFAULTS = {
     "max_rows": 100_000,
     "max_unzip_ratio": 100,
     # An update_delete import trashing more than this percentage of the
-    # salesperson's customers, or more than this many, needs confirming.
+    # salesperson's customers, or more than this many, needs confirming...
     "max_trash_share": 50,
     "max_trash": 3000,
+    # ...unless it trashes this many or fewer: a short list sorting out a
+    # few customers is everyday work, not a truncated file.
+    "min_trash_guard": 20,
 }
 # Keys per lookup query: a few queries per thousand rows, never one per row.
 LOOKUP_BATCH = 5000
@@ -68,6 +76,11 @@ NOT_IMPORTABLE = frozenset(
 # Problems a refusal lists before it says how many more there are.
 MAX_PROBLEMS_SHOWN = 10
 COUNTRY_COLUMN = "country_code"
+# Columns that fill a field only where the row leaves it empty, with a row
+# warning naming both values where it does not: Odoo 19 has no mobile
+# field, so an ERP file's mobile number becomes the phone of a row without
+# one (README, "Import").
+FILLING_COLUMNS = {} if PARTNER_HAS_MOBILE else {"mobile": "phone"}
 TEMPLATE_FILENAME = "customer_import_template.xlsx"
 TEMPLATE_COLUMNS = (
     "external_ref",
@@ -136,6 +149,13 @@ class CustomerImport(models.AbstractModel):
             key: params._get_int_param(PARAM_PREFIX + key, default)
             for key, default in LIMIT_DEFAULTS.items()
         }
+
+    @api.model
+    def _check_upload_size(self, data, filename):
+        """Refuse a file (``data``: base64) over ``import_max_mb`` as it is
+        uploaded, before it is stored or read."""
+        max_bytes = self._get_import_limits()["max_mb"] * 1024 * 1024
+        check_file_size(base64_size(data), filename, self.env._, max_bytes)
 
     @api.model
     def _check_agent_exists(self, agent):
@@ -226,6 +246,7 @@ class CustomerImport(models.AbstractModel):
             ):
                 columns[name] = name
         columns[COUNTRY_COLUMN] = "country_id"
+        columns.update(FILLING_COLUMNS)
         return columns
 
     @api.model
@@ -252,7 +273,7 @@ class CustomerImport(models.AbstractModel):
                 mapping[index] = "id"
             elif column not in importable:
                 (protected if field else unknown).append(label)
-            elif not field.is_accessible(self.env):
+            elif not has_field_access(Partner, field, "write"):
                 forbidden.append(label)
             else:
                 mapping[index] = importable[column]
@@ -395,6 +416,25 @@ class CustomerImport(models.AbstractModel):
             )
         return country_id
 
+    def _cell_problem(self, fname, text):
+        """Why no field can hold ``text`` as it is, else None: the database
+        refuses a NUL character, and a CSV cell is held to the limit of an
+        XLSX cell (Excel's own): a name of 10 MB reached the database's
+        index as a raw ProgramLimitExceeded."""
+        if "\x00" in text:
+            return self.env._(
+                "the value holds a NUL character (an invisible control "
+                "character that no field can store): remove it from the cell."
+            )
+        if len(text) > CELL_MAX_CHARS:
+            return self.env._(
+                "the value has %(count)s characters, more than the %(max)s a "
+                "cell may hold: shorten it.",
+                count=len(text),
+                max=CELL_MAX_CHARS,
+            )
+        return None
+
     def _cell_to_char(self, field, text):
         return text or False
 
@@ -453,21 +493,35 @@ class CustomerImport(models.AbstractModel):
 
     @api.model
     def _parse_rows(self, reader, mapping):
-        """Each data row as {"row", "ref", "id", "vals", "error"}: the key
-        columns apart, the other columns converted to field values."""
+        """Each data row as {"row", "ref", "id", "vals", "error", "warning"}:
+        the key columns apart, the other columns converted to field values."""
         converters = self._column_converters(mapping)
         labels = {
             index: f"{column_letters(index)} ({reader.header[index]})"
             for index in mapping
         }
+        fillers = {
+            index
+            for index in mapping
+            if normalize_header(reader.header[index]) in FILLING_COLUMNS
+        }
         rows = []
         for number, values in reader.rows():
             row = {"row": number, "ref": False, "id": False, "vals": {}, "error": ""}
-            errors = []
+            errors, filling = [], []
             for index, fname in mapping.items():
                 text = values[index] if index < len(values) else ""
                 if isinstance(text, CellProblem):
                     errors.append(str(text))
+                    continue
+                if problem := self._cell_problem(fname, text):
+                    errors.append(
+                        self.env._(
+                            "Column %(column)s: %(message)s",
+                            column=labels[index],
+                            message=problem,
+                        )
+                    )
                     continue
                 try:
                     value = converters[fname](text)
@@ -480,7 +534,9 @@ class CustomerImport(models.AbstractModel):
                         )
                     )
                     continue
-                if fname == "id":
+                if index in fillers:
+                    filling.append((index, fname, value))
+                elif fname == "id":
                     row["id"] = value
                 else:
                     row["vals"][fname] = value
@@ -496,8 +552,35 @@ class CustomerImport(models.AbstractModel):
                     )
                 )
             row["error"] = " ".join(errors)
+            row["warning"] = self._fill_row(row["vals"], filling, labels)
             rows.append(row)
         return rows
+
+    @api.model
+    def _fill_row(self, vals, filling, labels):
+        """Fill ``vals`` from the FILLING_COLUMNS' values [(column index,
+        field name, value)] where the row leaves the field empty; returns the
+        warning naming both values where it does not."""
+        warnings = []
+        for index, fname, value in filling:
+            current = vals.get(fname)
+            if not current:
+                if value:
+                    vals[fname] = value
+            elif value and value != current:
+                warnings.append(
+                    self.env._(
+                        "Column %(column)s: %(value)s is not imported, the "
+                        "customer keeps the %(field)s %(current)s.",
+                        column=labels[index],
+                        value=value,
+                        field=self.env["res.partner"]
+                        ._fields[fname]
+                        ._description_string(self.env),
+                        current=current,
+                    )
+                )
+        return " ".join(warnings)
 
     # ------------------------------------------------------------------
     # Lookup
@@ -656,6 +739,9 @@ class CustomerImport(models.AbstractModel):
             )
             for index, row in enumerate(rows)
         ]
+        for row, line in zip(rows, lines, strict=True):
+            if row.get("warning") and line["action"] != "error":
+                line["message"] = f"{line['message'] or ''} {row['warning']}".strip()
         # While the lookups' values of the matched customers are in cache.
         self._describe_lines(lines)
         # The lookups cached every matched customer; the plan keeps their ids.
@@ -795,10 +881,11 @@ class CustomerImport(models.AbstractModel):
         """The warning for an import that would trash more of the agent's
         customers than ``import_max_trash_share`` percent or more than
         ``import_max_trash`` customers (a header-only or truncated file
-        trashes them all), else an empty string."""
-        if not trash_count:
-            return ""
+        trashes them all), else an empty string. At most
+        ``import_min_trash_guard`` customers are trashed without it."""
         limits = self._get_import_limits()
+        if trash_count <= max(limits["min_trash_guard"], 0):
+            return ""
         # sudo: the same customers _plan_trash counts, whoever imports.
         total = (
             self.env["res.partner"]
@@ -1320,6 +1407,9 @@ class CustomerImport(models.AbstractModel):
         self._lock_plan(plan)
         with self.env.cr.savepoint():
             self._apply_lines(plan["lines"], plan["options"], transfer_linked, kinds)
+            # Transfers turned into errors at apply time count as errors.
+            counts = Counter(line["action"] for line in plan["lines"])
+            plan["counts"] = {action: counts.get(action, 0) for action in COUNT_ACTIONS}
             log = self._log_import(plan, transfer_linked)
         return log
 
@@ -1356,6 +1446,7 @@ class CustomerImport(models.AbstractModel):
         for line in lines:
             by_action[line["action"]].append(line)
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
+        by_action["transfer"] = self._drop_stale_transfers(by_action["transfer"])
         Partner.browse(
             [line["partner_id"] for line in by_action["restore"]]
         ).action_restore()
@@ -1367,6 +1458,61 @@ class CustomerImport(models.AbstractModel):
         Partner.browse(
             [line["partner_id"] for line in by_action["trash"]]
         ).action_trash()
+
+    @api.model
+    def _drop_stale_transfers(self, lines):
+        """The transfer lines whose customer is still held by the salesperson
+        the plan took it from. A background import applies its plan long
+        after planning it: a customer that changed hands since (or was
+        deleted) is never taken from its new holder; its line becomes an
+        error naming the customer and both holders. One lock and one query
+        for all the lines."""
+        if not lines:
+            return lines
+        sources = self.env["res.partner"].browse(
+            sorted({line["source_id"] for line in lines})
+        )
+        # The transfer engine's lock, taken again by it: the holder read here
+        # is the one the transfer will take the customer from.
+        sources._lock_for_transfer()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, user_id FROM res_partner WHERE id = ANY(%s)",
+                sources.ids,
+            )
+        )
+        holders = dict(self.env.cr.fetchall())
+        fresh = []
+        for line in lines:
+            holder_id = holders.get(line["source_id"], 0)
+            if (holder_id or False) == (line["from_user_id"] or False):
+                fresh.append(line)
+                continue
+            # sudo: the holders' names, as the plan itself named the first.
+            Users = self.env["res.users"].sudo()
+            planned = Users.browse(line["from_user_id"]).name or self.env._("nobody")
+            line["message"] = (
+                self.env._(
+                    "Customer %(name)s (key %(key)s) was planned to be taken "
+                    "from %(planned)s, but %(holder)s holds it now, so it was "
+                    "not transferred: import the row again to plan it anew.",
+                    name=line.get("name") or line["key"],
+                    key=line["key"],
+                    planned=planned,
+                    holder=Users.browse(holder_id).name or self.env._("nobody"),
+                )
+                if line["source_id"] in holders
+                else self.env._(
+                    "Customer %(name)s (key %(key)s) was planned to be taken "
+                    "from %(planned)s, but it has been deleted since, so it was "
+                    "not transferred: import the row again to plan it anew.",
+                    name=line.get("name") or line["key"],
+                    key=line["key"],
+                    planned=planned,
+                )
+            )
+            line["action"] = "error"
+        return fresh
 
     @api.model
     def _apply_transfers(self, lines, options, transfer_linked, kinds=None):

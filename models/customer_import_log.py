@@ -4,6 +4,7 @@ import re
 import resource
 import time
 import zipfile
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -11,6 +12,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_datetime
 
+from ..compat import cron_progress
 from .customer_import import (
     COUNT_ACTIONS,
     IMPORT_MODES,
@@ -19,6 +21,8 @@ from .customer_import import (
     SALE_MANAGER_GROUP,
     TRANSFER_MODES,
 )
+from .customer_import_reader import zip_bomb_size
+from .customer_import_xlsx import SHEET_MAX_BYTES
 
 _logger = logging.getLogger(__name__)
 
@@ -62,26 +66,48 @@ UNIT_CPU_MARGIN = 20
 PASS_CACHE_KEY = "crm_customer_ownership.import_pass"
 XLSX_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 XLSX_READ_CHUNK = 1 << 20
+IMPORT_FILE_MIMETYPE = "application/x-customer-import"
+# Unpacked sheet bytes the row pre-count reads per row allowed: a real row
+# is a few hundred bytes; past this the file is no small one, whatever its
+# rows hold.
+XLSX_PRECOUNT_BYTES_PER_ROW = 4096
 
 
-def count_rows_over(data, limit):
+def count_rows_over(data, limit, max_unzip_ratio=100):
     """Whether the file has more than ``limit`` lines (CSV) or rows (XLSX),
     header included, without parsing it: enough to choose between the
-    immediate and the background import. Stops counting past the limit."""
+    immediate and the background import. Stops counting past the limit.
+
+    It runs on every preview and import, before the reader's checks: an
+    XLSX the reader refuses from its zip directory (a possible zip bomb, a
+    sheet over its size limit) is not unpacked here (False: the immediate
+    reader refuses it at once), and no more than XLSX_PRECOUNT_BYTES_PER_ROW
+    per allowed row is unpacked (past them, True: the background job reads
+    it under the reader's own budgets)."""
     if not data.startswith(b"PK\x03\x04"):
         return data.count(b"\n") + (not data.endswith(b"\n")) > limit
     count = 0
+    budget = max(limit, 1) * XLSX_PRECOUNT_BYTES_PER_ROW
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
+            members = book.infolist()
+            if zip_bomb_size(members, len(data), max_unzip_ratio):
+                return False
             sheets = [
-                name
-                for name in book.namelist()
-                if name.startswith("xl/worksheets/") and name.endswith(".xml")
+                member
+                for member in members
+                if member.filename.startswith("xl/worksheets/")
+                and member.filename.endswith(".xml")
             ]
-            for name in sheets:
+            if any(sheet.file_size > SHEET_MAX_BYTES for sheet in sheets):
+                return False
+            for member in sheets:
                 tail = b""
-                with book.open(name) as sheet:
+                with book.open(member) as sheet:
                     while chunk := sheet.read(XLSX_READ_CHUNK):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            return True
                         block = tail + chunk
                         count += len(XLSX_ROW_TAG.findall(block))
                         # A tag cut at the chunk's end is counted next time.
@@ -247,7 +273,10 @@ class CustomerImportLog(models.Model):
     def _is_background_file(self, data):
         """Files of more rows than ``import_background_rows`` (header
         excluded) are imported in the background."""
-        return count_rows_over(data or b"", self._background_rows() + 1)
+        limits = self.env["customer.import"]._get_import_limits()
+        return count_rows_over(
+            data or b"", self._background_rows() + 1, limits["max_unzip_ratio"]
+        )
 
     @api.model
     def _queue_import(
@@ -303,6 +332,11 @@ class CustomerImportLog(models.Model):
                 {
                     "name": filename or "customers",
                     "raw": data,
+                    # Odoo keeps a full-text copy of a text/* attachment
+                    # (ir.attachment._index), attachment_indexation of an
+                    # XLSX; octet-stream would be guessed again. The job
+                    # reads the raw bytes, whatever the type says.
+                    "mimetype": IMPORT_FILE_MIMETYPE,
                     "res_model": self._name,
                     "res_id": log.id,
                 }
@@ -310,6 +344,34 @@ class CustomerImportLog(models.Model):
         )
         self._trigger_cron()
         return log.sudo(False)
+
+    @api.model
+    def _cron_purge_import_files(self):
+        """Delete the files of the imports older than the trash retention,
+        failed ones included (they can no longer be resumed): a failed
+        import kept its file for ever, up to 30 MB each."""
+        limit = fields.Datetime.now() - timedelta(
+            days=self.env["res.partner"]._get_trash_retention_days()
+        )
+        logs = self.sudo().search(
+            [
+                ("attachment_id", "!=", False),
+                ("state", "in", ("done", "failed")),
+                ("date", "<", limit),
+            ]
+        )
+        logs._unlink_files()
+        return logs
+
+    def _unlink_files(self):
+        # sudo: the files are the queue's; users never read them.
+        self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        ).unlink()
+
+    def unlink(self):
+        self._unlink_files()
+        return super().unlink()
 
     @api.model
     def _trigger_cron(self):
@@ -378,7 +440,6 @@ class CustomerImportLog(models.Model):
         oldest queued import per call. It reports
         its progress to the cron runner, which commits and calls again while
         work remains, so each unit is its own transaction."""
-        Cron = self.env["ir.cron"]
         pending = self.sudo().search([("state", "in", ("queued", "running"))])
         if not pending:
             return
@@ -394,7 +455,7 @@ class CustomerImportLog(models.Model):
             done = 0
         remaining = pending.filtered(lambda log: log.state in ("queued", "running"))
         units = sum(log._units_left() for log in remaining)
-        Cron._notify_progress(done=done, remaining=units)
+        cron_progress(self.env, done, units)
         if units:
             # Wakes the cron worker again as soon as this pass ends (the
             # runner stops a pass after 10 units or when we leave budget).
@@ -678,6 +739,17 @@ class CustomerImportLog(models.Model):
         kinds = set(self.transfer_kinds["kinds"]) if self.transfer_kinds else None
         engine._apply_lines(plan_lines, options, self.transfer_linked, kinds)
         lines._set_result_partners(plan_lines)
+        # Transfers found stale at apply time (see _drop_stale_transfers).
+        stale = [line for line in plan_lines if line["action"] == "error"]
+        if stale:
+            Line = self.env["customer.import.log.line"]
+            Line._write_checked(stale, [None] * len(stale))
+            self.write(
+                {
+                    "count_transfer": self.count_transfer - len(stale),
+                    "count_error": self.count_error + len(stale),
+                }
+            )
         applied = start + self.chunk_lines
         if applied >= self.line_count:
             self._finish()

@@ -227,6 +227,8 @@ class CustomerImportLogLine(models.Model):
                 "from_user_id": line.from_user_id.id,
                 "from_trash": line.from_trash,
                 "message": line.message,
+                "name": line.name,
+                "changes": line.changes,
                 "vals": line.vals or {},
             }
             for line in self

@@ -8,6 +8,7 @@ caller passes (``env._``).
 import codecs
 import csv
 import io
+import re
 import zipfile
 
 from odoo.exceptions import UserError
@@ -24,6 +25,13 @@ UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # as control characters, and accepts any byte, so it would never refuse.
 CSV_ENCODINGS = ("UTF-8", "UTF-16", "Windows-1252")
 CSV_EXTENSIONS = (".csv", ".txt", ".tsv")
+# UTF-8 of the characters of European text: accented letters, no-break
+# space and signs (U+00A0-U+00FF), dashes, quotes and the ellipsis, the
+# euro. Read as Windows-1252 they are "Ã¤", "â€“": pairs that real text
+# never holds, unlike any two-byte sequence ("ß“" is \xdf\x93).
+UTF8_MULTIBYTE = re.compile(
+    rb"\xc3[\x80-\xbf]|\xc2[\xa0-\xbf]|\xe2\x80[\x93-\xba]|\xe2\x82\xac"
+)
 # Validating the encoding chunk by chunk keeps a second copy of the file out
 # of memory.
 DECODE_CHUNK = 1 << 20
@@ -31,6 +39,53 @@ DECODE_CHUNK = 1 << 20
 XLSX_MAX_MEMBERS = 10_000
 # Below this size an XLSX is never a threat, whatever its ratio.
 XLSX_UNZIP_FLOOR = 10 * 1024 * 1024
+
+
+def check_file_size(size, filename, translate, max_bytes):
+    """Refuse a file of ``size`` bytes over ``max_bytes``: the one size
+    check of the wizard's upload, of XML-RPC clients and of the reader."""
+    if size > max_bytes:
+        raise UserError(
+            translate(
+                "The file %(file)s is %(size)s MB, more than the limit of "
+                "%(limit)s MB: split it into smaller files.",
+                file=filename or "",
+                size=round(size / 1024 / 1024, 1),
+                limit=round(max_bytes / 1024 / 1024, 1),
+            )
+        )
+
+
+def base64_size(data):
+    """The size of the bytes ``data`` (base64, str or bytes) encodes,
+    without decoding it."""
+    data = data.encode() if isinstance(data, str) else data
+    data = data.rstrip(b"\n\r ")
+    return len(data) * 3 // 4 - len(data) + len(data.rstrip(b"="))
+
+
+def zip_bomb_size(members, size, max_unzip_ratio):
+    """The unpacked size an archive of ``size`` bytes declares if that makes
+    it a possible zip bomb, else 0: too many members, more than
+    ``max_unzip_ratio`` times its own size in all, or one large member more
+    than that many times its compressed size (random padding next to a
+    bomb evens out the whole archive's ratio, not the bomb's). Read from
+    the zip directory alone, before any member is unpacked; the sizes are
+    trustworthy, as Python's zipfile never returns more bytes than a member
+    declares."""
+    unpacked = sum(member.file_size for member in members)
+    limit = max(max_unzip_ratio * size, XLSX_UNZIP_FLOOR)
+    if (
+        len(members) > XLSX_MAX_MEMBERS
+        or unpacked > limit
+        or any(
+            member.file_size > XLSX_UNZIP_FLOOR
+            and member.file_size > max_unzip_ratio * max(member.compress_size, 1)
+            for member in members
+        )
+    ):
+        return max(unpacked, 1)
+    return 0
 
 
 class CustomerFileReader:
@@ -61,16 +116,7 @@ class CustomerFileReader:
         self.max_rows = max_rows
         if not self.data:
             raise UserError(self._("The file is empty: choose a CSV or XLSX file."))
-        if len(self.data) > max_bytes:
-            raise UserError(
-                self._(
-                    "The file %(file)s is %(size)s MB, more than the limit of "
-                    "%(limit)s MB: split it into smaller files.",
-                    file=self.filename,
-                    size=round(len(self.data) / 1024 / 1024, 1),
-                    limit=round(max_bytes / 1024 / 1024, 1),
-                )
-            )
+        check_file_size(len(self.data), self.filename, self._, max_bytes)
         self.is_xlsx = self._check_kind()
         if self.is_xlsx:
             archive = self._check_zip(max_unzip_ratio)
@@ -216,15 +262,48 @@ class CustomerFileReader:
     def _decodes(self, encoding):
         """Whether the whole file decodes; chunk by chunk, so that no second
         copy of the file is held."""
+        return self._first_undecodable(encoding) is None
+
+    def _first_undecodable(self, encoding):
+        """The offset of the first byte that does not decode, or None."""
         decoder = codecs.getincrementaldecoder(encoding)()
         data = self.data
+        start = pending = 0
         try:
             for start in range(0, len(data), DECODE_CHUNK):
+                # Bytes of a character cut at the previous chunk's end.
+                pending = len(decoder.getstate()[0])
                 decoder.decode(data[start : start + DECODE_CHUNK])
+            start, pending = len(data), len(decoder.getstate()[0])
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return False
-        return True
+        except UnicodeDecodeError as error:
+            return start - pending + error.start
+        return None
+
+    def _line_of(self, offset):
+        return self.data.count(b"\n", 0, offset) + 1
+
+    def _check_not_mixed(self):
+        """Refuse a file that is not UTF-8 but holds UTF-8 characters: part
+        of it was written in another encoding (Windows-1252) and no single
+        encoding reads it right ("Bergbäckerei" would import as
+        "BergbÃ¤ckerei")."""
+        bad = self._first_undecodable("utf-8")
+        utf8 = UTF8_MULTIBYTE.search(self.data)
+        if bad is None or utf8 is None:
+            return
+        raise UserError(
+            self._(
+                "The file %(file)s mixes encodings: line %(line)s is not UTF-8 "
+                "while line %(utf8_line)s is, and no one of the encodings "
+                "tried (%(encodings)s) reads the whole file. Save the whole "
+                "list again as CSV (UTF-8).",
+                file=self.filename,
+                line=self._line_of(bad),
+                utf8_line=self._line_of(utf8.start()),
+                encodings=", ".join(CSV_ENCODINGS),
+            )
+        )
 
     def _csv_encoding(self):
         """The first of CSV_ENCODINGS the file is written in: a BOM names
@@ -236,6 +315,7 @@ class CustomerFileReader:
             candidates = ["utf-16"]
         else:
             candidates = ["utf-8", "cp1252"]
+            self._check_not_mixed()
         for encoding in candidates:
             if self._decodes(encoding):
                 return encoding
@@ -298,17 +378,15 @@ class CustomerFileReader:
         )
 
     def _check_zip(self, max_unzip_ratio):
-        """The archive, unless it unpacks far beyond its size. The sizes of
-        the zip directory are trustworthy: Python's zipfile never returns
-        more bytes than a member declares."""
+        """The archive, unless it unpacks far beyond its size (see
+        zip_bomb_size)."""
         try:
             archive = zipfile.ZipFile(io.BytesIO(self.data))
             members = archive.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as e:
             raise self._unreadable() from e
-        unpacked = sum(member.file_size for member in members)
-        limit = max(max_unzip_ratio * len(self.data), XLSX_UNZIP_FLOOR)
-        if len(members) > XLSX_MAX_MEMBERS or unpacked > limit:
+        unpacked = zip_bomb_size(members, len(self.data), max_unzip_ratio)
+        if unpacked:
             raise UserError(
                 self._(
                     "The file %(file)s unpacks to %(unpacked)s MB, far more than "

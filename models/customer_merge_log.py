@@ -44,11 +44,22 @@ class CustomerMergeLog(models.Model):
     target_partner_id = fields.Many2one(
         "res.partner",
         string="Merged Into",
-        required=True,
         index=True,
-        ondelete="cascade",
+        # The log outlives either customer: it is the only account of what
+        # the merge did once the purge has deleted one of them.
+        ondelete="set null",
         readonly=True,
+        help="The right customer; empty once the purge has deleted it.",
     )
+    target_name = fields.Char(
+        string="Kept Customer Name",
+        readonly=True,
+        help="Name and ERP Number of the right customer when it was merged into.",
+    )
+    # Ids as plain numbers: they still say which customers the log is about
+    # after the links are emptied, for support and the database's history.
+    source_partner_ref = fields.Integer(string="Merged Customer ID", readonly=True)
+    target_partner_ref = fields.Integer(string="Kept Customer ID", readonly=True)
     user_id = fields.Many2one(
         "res.users", string="Merged by", required=True, readonly=True, index=True
     )
@@ -83,9 +94,9 @@ class CustomerMergeLog(models.Model):
         domain=[("is_shown", "=", True)],
         readonly=True,
     )
-    company_id = fields.Many2one(
-        related="target_partner_id.company_id", store=True, index=True
-    )
+    # Set at the merge rather than related to the right customer: the
+    # company rule keeps holding once the purge has deleted it.
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
 
     @api.depends("date", "state")
     def _compute_undo_deadline(self):
@@ -103,8 +114,12 @@ class CustomerMergeLog(models.Model):
         return self.sudo().create(
             {
                 "source_partner_id": source.id,
+                "source_partner_ref": source.id,
                 "source_name": summary["source_name"],
                 "target_partner_id": target.id,
+                "target_partner_ref": target.id,
+                "target_name": target._merge_source_name(),
+                "company_id": target.company_id.id,
                 "user_id": self.env.uid,
                 "date": source.merged_at,
                 "line_ids": [Command.create(line) for line in lines],
@@ -218,7 +233,7 @@ class CustomerMergeLog(models.Model):
     def _names(self):
         return {
             "merged": self.source_partner_id.display_name or self.source_name,
-            "kept": self.target_partner_id.display_name,
+            "kept": self.target_partner_id.display_name or self.target_name,
         }
 
     def _check_undoable(self):
@@ -236,6 +251,15 @@ class CustomerMergeLog(models.Model):
                 )
             )
         source = self.source_partner_id.with_context(active_test=False)
+        if not self.target_partner_id:
+            raise UserError(
+                self.env._(
+                    "The merge of %(merged)s into %(kept)s can no longer be "
+                    "undone: %(kept)s was deleted when the trash retention had "
+                    "passed. Sort the records of %(merged)s out by hand.",
+                    **names,
+                )
+            )
         if self.state == "expired" or not source:
             raise UserError(
                 self.env._(

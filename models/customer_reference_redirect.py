@@ -54,7 +54,9 @@ class Reference:
     ``(model, field, owner)``: ``owner`` says where the records whose field
     changed are found in a moved row: ``id`` (the row itself), ``key`` (the
     first key column, the other side of a many2many) or ``target`` (the
-    record the references now point to).
+    record the references now point to). ``creator``: for the columns of a
+    transient model (a wizard), ``(its table, the column of the row that
+    holds the wizard's id)``: only the current user's wizards are redirected.
     """
 
     kind: str
@@ -65,6 +67,7 @@ class Reference:
     require_empty: tuple = ()
     has_id: bool = False
     fields: list = field(default_factory=list)
+    creator: tuple = ()
 
     @property
     def deduplicates(self):
@@ -113,6 +116,14 @@ class CustomerReferenceRedirect(models.AbstractModel):
                 for kind, ref_table, column, owner, attrs in self._field_references(
                     Model, fld, model_name
                 ):
+                    if Model._transient:
+                        # Another user's pending wizard (a transfer prepared
+                        # for the merged customer) must not silently act on
+                        # another customer: it keeps pointing where it did.
+                        owner_column = (
+                            "id" if ref_table == Model._table else attrs["keys"][0]
+                        )
+                        attrs = dict(attrs, creator=(Model._table, owner_column))
                     reference = found.get((ref_table, column))
                     if reference is None:
                         reference = found[(ref_table, column)] = Reference(
@@ -256,6 +267,17 @@ class CustomerReferenceRedirect(models.AbstractModel):
             SQL("%s IS NULL", SQL.identifier("t", column))
             for column in reference.require_empty
         ]
+        if reference.creator:
+            table, column = reference.creator
+            conditions.append(
+                SQL(
+                    "EXISTS (SELECT 1 FROM %s AS w WHERE w.id = %s AND "
+                    "w.create_uid = %s)",
+                    SQL.identifier(table),
+                    SQL.identifier("t", column),
+                    self.env.uid,
+                )
+            )
         if reference.has_id and reference.table == self.env[model_name]._table:
             # The source's own row dies with it; rewriting it is pointless.
             conditions.append(SQL("t.id <> ALL(%s)", source_ids))

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from .customer_import import LIMIT_DEFAULTS, PARAM_PREFIX
 from .customer_linked_records import add_kind_flags_to_arch, kinds_flag_fields
 from .res_partner_trash import TRASH_RETENTION_PARAM
 
@@ -17,6 +18,15 @@ class ResConfigSettings(models.TransientModel):
         default=14,
         help="How long a customer stays restorable in the trash before the "
         "scheduled action purges it.",
+    )
+    customer_import_min_trash_guard = fields.Integer(
+        string="Import Mass-Trash Guard From",
+        config_parameter=PARAM_PREFIX + "min_trash_guard",
+        default=LIMIT_DEFAULTS["min_trash_guard"],
+        help="An import of a complete list asks for confirmation before it "
+        "moves more than this many of the salesperson's customers to the "
+        "trash (and more than the share or count limits allow); fewer are "
+        "trashed without asking.",
     )
     crm_default_user_id = fields.Many2one(
         related="company_id.crm_default_user_id", readonly=False

@@ -1,6 +1,8 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from psycopg2 import errors
+
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, create_index, format_date
@@ -136,13 +138,15 @@ class ResPartner(models.Model):
             "calendar_event",
             ["res_id", "res_model"],
         )
-        create_index(
-            self.env.cr,
-            "mail_activity_request_partner_id_index",
-            "mail_activity",
-            ["request_partner_id"],
-            where="request_partner_id IS NOT NULL",
-        )
+        # Odoo 19 dropped the requester column.
+        if "request_partner_id" in self.env["mail.activity"]._fields:
+            create_index(
+                self.env.cr,
+                "mail_activity_request_partner_id_index",
+                "mail_activity",
+                ["request_partner_id"],
+                where="request_partner_id IS NOT NULL",
+            )
         return res
 
     def _compute_merge_log_count(self):
@@ -232,10 +236,15 @@ class ResPartner(models.Model):
         if in_engine_merge_for_odoo_wizard():
             # Kept for the undo of their merge, which the engine has done.
             partners -= self.with_context(active_test=False).filtered("merged_into_id")
-        # The purge (or anyone) deleting a merged customer ends the chance to
-        # undo its merge.
+        # The purge (or anyone) deleting either customer of a merge ends the
+        # chance to undo it; the log stays, naming both.
         self.env["customer.merge.log"].sudo().search(
-            [("source_partner_id", "in", partners.ids), ("state", "=", "done")]
+            [
+                "|",
+                ("source_partner_id", "in", partners.ids),
+                ("target_partner_id", "in", partners.ids),
+                ("state", "=", "done"),
+            ]
         ).write({"state": "expired"})
         return super(ResPartner, partners).unlink()
 
@@ -263,7 +272,7 @@ class ResPartner(models.Model):
                     "(the Merges button of %(kept)s, then Undo Merge) to bring it "
                     "back.",
                     merged=merged[0].display_name,
-                    kept=merged[0].merged_into_id.display_name,
+                    kept=merged[0]._merged_into_label(),
                 )
             )
 
@@ -280,6 +289,7 @@ class ResPartner(models.Model):
         self._check_merge_permission(target)
         self._check_merge_identity(target)
         self._check_merge_trash(target)
+        self._check_merge_live(target)
         self._check_merge_structure(target)
         self._check_merge_sync(target)
         self._check_merge_consents(target)
@@ -407,6 +417,33 @@ class ResPartner(models.Model):
                     **names,
                 )
             )
+
+    def _check_merge_live(self, target):
+        """Neither customer is merged or archived: a merge into a merged
+        customer would go with it when the purge deletes it, and merges in
+        a circle (A into B, B into A) would leave no customer at all."""
+        for partner in (self | target).with_context(active_test=False):
+            if partner.merged_into_id or partner.merged_at:
+                raise UserError(
+                    self.env._(
+                        "Customer %(partner)s was itself merged into %(other)s, so "
+                        "%(merged)s cannot be merged into %(kept)s: merge into "
+                        "%(other)s instead, or undo the earlier merge first.",
+                        partner=partner.display_name,
+                        other=partner.merged_into_id.display_name
+                        or self.env._("a deleted customer"),
+                        **self._merge_names(target),
+                    )
+                )
+            if not partner.active:
+                raise UserError(
+                    self.env._(
+                        "Customer %(partner)s is archived, so %(merged)s cannot be "
+                        "merged into %(kept)s: unarchive %(partner)s first.",
+                        partner=partner.display_name,
+                        **self._merge_names(target),
+                    )
+                )
 
     def _check_merge_trash(self, target):
         """Neither customer is in the trash: the trash hides a customer's
@@ -724,14 +761,38 @@ class ResPartner(models.Model):
         return log
 
     def _merge_lock(self, target):
-        # Two merges (or a merge and a transfer) of the same customers at once
-        # would each move half of the links.
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR UPDATE",
-                tuple((self | target).ids),
+        """Lock both customers, in the order of their ids, before the rules
+        are checked: of two merges (or a merge and a transfer) touching one
+        customer at once, of one pair, of a circle (A into B while B into
+        A) or of one customer into two others, the second is refused at
+        once with a clear message instead of moving half of the links. A
+        merge that finds a customer changed since its transaction began
+        gets PostgreSQL's serialization failure, which Odoo's request retry
+        replays: the replay then meets the merge rules on the new data."""
+        partners = self | target
+        # Read before the lock: a refused lock aborts the transaction until
+        # the merge's savepoint is rolled back.
+        names = self._merge_names(target)
+        try:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY id"
+                    " FOR NO KEY UPDATE NOWAIT",
+                    partners.ids,
+                ),
+                log_exceptions=False,
             )
-        )
+        except errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s or %(kept)s is being merged, transferred "
+                    "or imported by someone else right now, so nothing was "
+                    "changed: try again in a moment.",
+                    **names,
+                )
+            ) from None
+        # The rules read what the lock holder may have committed.
+        partners.invalidate_recordset()
 
     def _merge_consents(self):
         # sudo: the GDPR rule holds whatever consents the user may read.
@@ -857,6 +918,14 @@ class ResPartner(models.Model):
         if self.external_ref:
             return f"{self.display_name} [{self.external_ref}]"
         return self.display_name
+
+    def _merged_into_label(self):
+        """The customer this one was merged into, named only to a user who
+        may read it."""
+        kept = self.merged_into_id
+        if kept.has_access("read"):
+            return kept.display_name
+        return self.env._("a customer you cannot see")
 
     def _merge_names(self, target):
         return {"merged": self.display_name, "kept": target.display_name}

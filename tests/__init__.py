@@ -10,6 +10,7 @@ from . import test_customer_merge_parity
 from . import test_customer_merge_undo
 from . import test_customer_merge_plans
 from . import test_customer_merge_race
+from . import test_customer_merge_graph
 from . import test_customer_import
 from . import test_customer_import_transfer
 from . import test_query_plans
@@ -32,4 +33,5 @@ from . import test_reactivation
 from . import test_stock_partners
 from . import test_edge_states
 from . import test_edge_limits
+from . import test_customer_import_mobile
 from . import test_ui_round2

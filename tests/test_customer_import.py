@@ -5,10 +5,10 @@ from unittest.mock import patch
 
 from openpyxl import load_workbook
 
-from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form
 
+from ..compat import USER_GROUPS_FIELD, call_kw
 from .import_common import CustomerImportCase
 
 
@@ -130,7 +130,37 @@ class TestCustomerImportFiles(CustomerImportCase):
             "crm_customer_ownership.import_max_mb", "1"
         )
         data = self._csv(self.ROWS) + b"x" * (1024 * 1024)
-        self._assert_refused(data, "more than the limit of 1")
+        # Refused as it is uploaded, over XML-RPC too, before anything else.
+        before = self._table_state()
+        Wizard = "customer.import.wizard"
+        vals = {"file": base64.b64encode(data).decode(), "filename": "big.csv"}
+        with self.assertRaisesRegex(
+            UserError, "big.csv is 1.0 MB, more than the limit of 1"
+        ):
+            call_kw(self.env[Wizard].with_user(self.huber), "create", [vals], {})
+        wizard = self._wizard(self.huber, self._csv(self.ROWS), filename="big.csv")
+        with self.assertRaisesRegex(UserError, "more than the limit of 1"):
+            wizard.write({"file": vals["file"]})
+        self.assertEqual(self._table_state(), before)
+        # The reader keeps its own check for callers of the engine.
+        with self.assertRaisesRegex(UserError, "more than the limit of 1"):
+            self.env["customer.import"]._plan_import(data, "big.csv", self.huber)
+
+    def test_file_over_size_limit_cleared_when_chosen(self):
+        self.env["ir.config_parameter"].set_param(
+            "crm_customer_ownership.import_max_mb", "1"
+        )
+        wizard = (
+            self.env["customer.import.wizard"]
+            .with_user(self.huber)
+            .new({"filename": "big.csv"})
+        )
+        wizard.file = base64.b64encode(b"x" * (1024 * 1024 + 1))
+        result = wizard._onchange_file()
+        self.assertIn("more than the limit of 1", result["warning"]["message"])
+        self.assertFalse(wizard.file)
+        wizard.file = base64.b64encode(self._csv(self.ROWS))
+        self.assertFalse(wizard._onchange_file())
 
     def test_file_over_row_limit_refused(self):
         self.env["ir.config_parameter"].set_param(
@@ -649,7 +679,7 @@ class TestCustomerImportRights(CustomerImportCase):
             {
                 "name": "Portal",
                 "login": "t_portal",
-                "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+                USER_GROUPS_FIELD: [(6, 0, [self.env.ref("base.group_portal").id])],
             }
         )
         with self.assertRaisesRegex(UserError, "not an active internal user"):

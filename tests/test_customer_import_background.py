@@ -1,5 +1,5 @@
 import ast
-from datetime import datetime
+from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -13,6 +13,7 @@ from odoo.addons.crm_customer_ownership.models.customer_import_log import (
     CustomerImportLog,
 )
 
+from ..compat import USER_GROUPS_FIELD, cron_run_context, unit_commits
 from .cron_runner import CronRunner, WorkerKilled
 from .import_common import CustomerImportCase
 
@@ -32,10 +33,12 @@ class TestCustomerImportBackground(CustomerImportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Under the runner, 19 commits each unit as it reports its progress.
+        cls.startClassPatcher(unit_commits(cls.cr))
         cls.env["ir.config_parameter"].set_param(
             "crm_customer_ownership.import_background_rows", 3
         )
-        cls.maier.groups_id += cls.env.ref(
+        cls.maier[USER_GROUPS_FIELD] += cls.env.ref(
             "crm_customer_ownership.group_customer_transfer"
         )
         for customer in cls.customers_huber[:2]:
@@ -253,7 +256,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         up to ten units: past the budget a unit waits for the next pass."""
         cron = self.env.ref(CRON)
         progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
-        Log = self.Log.with_context(ir_cron_progress_id=progress.id)
+        Log = self.Log.with_context(**cron_run_context(progress))
         self.env.cr.cache.pop(customer_import_log.PASS_CACHE_KEY, None)
         self.assertTrue(Log._pass_budget_left(heavy=True), "first unit of a pass")
         start, cpu = self.env.cr.cache[customer_import_log.PASS_CACHE_KEY]
@@ -489,10 +492,68 @@ class TestCustomerImportBackground(CustomerImportCase):
         with self.assertRaises(UserError):
             log.with_user(self.maier).action_resume()
 
-    def test_mass_trash_refusal_is_not_resumed_past_the_guard(self):
-        self.env["ir.config_parameter"].set_param(
-            "crm_customer_ownership.import_max_trash_share", "10"
+    def test_file_stored_without_index_and_deleted_after_the_retention(self):
+        rows = [*self.maier_rows[3:], ("N004", "Bad Country", "", "", "XX")]
+        failed = self._queue(self.maier, rows).log_id
+        done = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        files = (failed | done).attachment_id
+        self.assertEqual(len(files), 2)
+        self.assertFalse(
+            [
+                text
+                for text in files.mapped("index_content")
+                if "New One" in (text or "")
+            ]
         )
+        self._run_jobs()
+        self.assertEqual(failed.state, "failed")
+        self.assertTrue(failed.attachment_id)
+        retention = self.Partner._get_trash_retention_days()
+        with freeze_time(NOW + timedelta(days=retention - 1)):
+            self.Log._cron_purge_import_files()
+        self.assertTrue(failed.attachment_id.exists())
+        with freeze_time(NOW + timedelta(days=retention + 1)):
+            self.Log._cron_purge_import_files()
+        self.assertFalse(files.exists())
+        self.assertTrue(failed.exists())
+
+    def test_deleting_a_log_deletes_its_file(self):
+        rows = [*self.maier_rows[3:], ("N004", "Bad Country", "", "", "XX")]
+        log = self._queue(self.maier, rows).log_id
+        self._run_jobs()
+        file = log.attachment_id
+        self.assertTrue(file)
+        log.sudo().unlink()
+        self.assertFalse(file.exists())
+
+    def test_stale_transfer_is_not_taken_from_a_third_holder(self):
+        """Planned "from Huber", applied after the customer went to the sales
+        manager: the line becomes an error naming both holders, the customer
+        stays where it is, the other lines apply."""
+        log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
+        self._plan_in_background(log)
+        moved_away, still_huber = self.customers_huber[1], self.customers_huber[0]
+        moved_away._transfer_customers(self.sales_manager)
+        self._run_jobs()
+
+        self.assertEqual(log.state, "done")
+        self.assertEqual(moved_away.user_id, self.sales_manager)
+        self.assertEqual(still_huber.user_id, self.maier)
+        line = log.line_ids.filtered(lambda line: line.key == "H002")
+        self.assertEqual(line.action, "error")
+        self.assertEqual(
+            line.message,
+            "Customer Huber Customer 2 (key H002) was planned to be taken from "
+            "Test Huber, but Test Sales Manager holds it now, so it was not "
+            "transferred: import the row again to plan it anew.",
+        )
+        self.assertRecordValues(log, [{"count_transfer": 1, "count_error": 1}])
+
+    def test_mass_trash_refusal_is_not_resumed_past_the_guard(self):
+        for key, value in (("max_trash_share", "10"), ("min_trash_guard", "0")):
+            self.env["ir.config_parameter"].set_param(
+                f"crm_customer_ownership.import_{key}", value
+            )
         rows = self._rows_of(self.customers_huber[:4])
         log = self._queue(self.huber, rows, import_mode="update_delete").log_id
         self._run_jobs()

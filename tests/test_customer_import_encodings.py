@@ -76,3 +76,19 @@ class TestCsvEncodings(CustomerImportCase):
                 ):
                     wizard.action_preview()
                 self.assertEqual(self._table_state(), before)
+
+    def test_mixed_utf8_and_windows_1252_refused_naming_the_line(self):
+        data = (
+            b"external_ref;name;city\r\n"
+            b"E1;Bergb\xc3\xa4ckerei;Wien\r\n"  # UTF-8
+            b"E2;M\xfcller;Graz\r\n"  # Windows-1252
+        )
+        before = self._table_state()
+        wizard = self._wizard(self.huber, data, filename="customers.csv")
+        with self.assertRaisesRegex(
+            UserError,
+            "mixes encodings: line 3 is not UTF-8 while line 2 is, and no one "
+            r"of the encodings tried \(UTF-8, UTF-16, Windows-1252\)",
+        ):
+            wizard.action_preview()
+        self.assertEqual(self._table_state(), before)

@@ -1,8 +1,8 @@
 import base64
 
-from odoo.api import call_kw
 from odoo.exceptions import UserError
 
+from ..compat import call_kw
 from .import_common import CustomerImportCase
 
 
@@ -75,3 +75,32 @@ class TestImportErrors(CustomerImportCase):
         self.assertIn("row 11:", message)
         self.assertNotIn("row 12:", message)
         self.assertIn("others not listed: 5", message)
+
+
+class TestCellLimits(CustomerImportCase):
+    """A cell no field can hold is a row error naming the row and the
+    column, not a database error."""
+
+    def _preview_errors(self, rows):
+        wizard = self._preview(self.huber, self._csv(rows))
+        return wizard.line_ids.filtered(lambda line: line.action == "error")
+
+    def test_long_name_is_a_row_error(self):
+        line = self._preview_errors([("N1", "x" * 100_000, "", "", "")])
+        self.assertEqual(line.row, 2)
+        self.assertIn(
+            "Column B (name): the value has 100000 characters, more than the "
+            "32767 a cell may hold",
+            line.message,
+        )
+        with self.assertRaisesRegex(UserError, "row 2: Column B \\(name\\)"):
+            self._import(self.huber, self._csv([("N1", "x" * 100_000, "", "", "")]))
+
+    def test_nul_character_after_8_kb_is_a_row_error(self):
+        rows = [(f"N{i}", f"Customer {i}", "", "Wien", "AT") for i in range(400)]
+        rows.append(("N400", "Bad\x00Name", "", "", ""))
+        data = self._csv(rows)
+        self.assertGreater(data.index(b"\x00"), 8192)
+        line = self._preview_errors(rows)
+        self.assertEqual(line.row, 402)
+        self.assertIn("Column B (name): the value holds a NUL character", line.message)

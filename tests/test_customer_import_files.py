@@ -1,11 +1,13 @@
 import io
 import zipfile
+from unittest.mock import patch
 
 from openpyxl import Workbook
 
 from odoo.exceptions import UserError
 
 from ..models import customer_import_xlsx
+from ..models.customer_import_log import count_rows_over
 from . import hostile_xlsx
 from .import_common import CustomerImportCase
 
@@ -122,6 +124,34 @@ class TestHostileXlsx(ImportFileCase):
         self.patch(customer_import_xlsx, "SHEET_MAX_BYTES", 64 * 1024)
         data = hostile_xlsx.empty_row_bomb(rows=20_000, padding=0)
         self._assert_refused(data, "far more content than a customer list")
+
+
+class TestXlsxRefusedBeforeUnpacking(ImportFileCase):
+    """The zip directory decides before any part is unpacked, for the
+    background row pre-count as for the reader; the pre-count unpacks a
+    bounded amount of a file it cannot refuse."""
+
+    @staticmethod
+    def _padded_bomb():
+        # A 12 MB sheet of empty rows, a few kB packed, beside random
+        # padding that brings the whole archive's ratio under the limit.
+        return hostile_xlsx.workbook(
+            ("<row/>" for _ in range(2_000_000)), padding=300 * 1024
+        )
+
+    def test_padded_bomb_refused_from_the_directory(self):
+        data = self._padded_bomb()
+        unpacking = AssertionError("a part was unpacked")
+        with patch.object(zipfile.ZipFile, "open", side_effect=unpacking):
+            self.assertFalse(count_rows_over(data, 10))
+            self._assert_refused(data, "refused as a possible zip bomb")
+
+    def test_precount_unpacks_a_bounded_amount(self):
+        # Three rows of long cells: far more bytes than rows.
+        rows = [hostile_xlsx.data_row(n, f"K{n}", "x" * 30_000) for n in range(2, 5)]
+        data = hostile_xlsx.workbook(rows)
+        self.assertTrue(count_rows_over(data, 5))
+        self.assertFalse(count_rows_over(data, 50))
 
 
 class TestXlsxFormulas(ImportFileCase):

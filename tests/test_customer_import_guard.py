@@ -1,9 +1,9 @@
 import base64
 
-from odoo.api import call_kw
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
+from ..compat import call_kw
 from .import_common import CustomerImportCase
 
 
@@ -15,6 +15,12 @@ class TestMassTrashGuard(CustomerImportCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.rows = cls._rows_of(cls.customers_huber)
+
+    def setUp(self):
+        super().setUp()
+        # Five customers: the share and count limits are tested below the
+        # small-list threshold, which TestSmallListTrash tests.
+        self._set_param("min_trash_guard", 0)
 
     def _set_param(self, key, value):
         self.env["ir.config_parameter"].set_param(
@@ -87,3 +93,76 @@ class TestMassTrashGuard(CustomerImportCase):
         form.confirm_mass_trash = True
         form.save().action_import()
         self.assertEqual(len(self._trashed()), 5)
+
+
+class TestSmallListTrash(CustomerImportCase):
+    """Trashing at most ``import_min_trash_guard`` customers (default 20)
+    needs no confirmation, whatever share of the salesperson's customers
+    they are; one more does."""
+
+    def _huber_with(self, extra):
+        """Huber's customers plus ``extra`` more that a file of his five
+        first customers trashes."""
+        self.Partner.create(
+            [
+                {
+                    "name": f"Small List {n}",
+                    "external_ref": f"SL-{n}",
+                    "user_id": self.huber.id,
+                }
+                for n in range(extra)
+            ]
+        )
+        return self._csv(self._rows_of(self.customers_huber))
+
+    def _trashed_count(self):
+        return self.Partner.with_context(active_test=False).search_count(
+            [("user_id", "=", self.huber.id), ("trashed_at", "!=", False)]
+        )
+
+    def test_three_losing_two_imports_without_confirmation(self):
+        rows = self._rows_of(self.customers_huber)
+        self.env["ir.config_parameter"].set_param(
+            "crm_customer_ownership.import_max_trash_share", "50"
+        )
+        # Three of five kept: two (40 %) trashed; with one, four (80 %).
+        self._import(self.huber, self._csv(rows[:1]), import_mode="update_delete")
+        self.assertEqual(self._trashed_count(), 4)
+
+    def test_exactly_the_threshold_needs_no_confirmation(self):
+        data = self._huber_with(20)
+        wizard = self._preview(self.huber, data, import_mode="update_delete")
+        self.assertEqual(wizard.count_trash, 20)
+        self.assertFalse(wizard.mass_trash_warning)
+        wizard.action_import()
+        self.assertEqual(self._trashed_count(), 20)
+
+    def test_one_above_the_threshold_needs_confirmation(self):
+        data = self._huber_with(21)
+        wizard = self._preview(self.huber, data, import_mode="update_delete")
+        self.assertEqual(wizard.count_trash, 21)
+        self.assertIn("21 (81% of 26)", wizard.mass_trash_warning)
+        with self.assertRaisesRegex(UserError, "confirm the mass trash"):
+            wizard.action_import()
+        self.assertEqual(self._trashed_count(), 0)
+
+    def test_threshold_parameter(self):
+        self.env["ir.config_parameter"].set_param(
+            "crm_customer_ownership.import_min_trash_guard", "19"
+        )
+        wizard = self._preview(
+            self.huber, self._huber_with(20), import_mode="update_delete"
+        )
+        self.assertIn("20 (80% of 25)", wizard.mass_trash_warning)
+
+    def test_threshold_shown_in_settings(self):
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.customer_import_min_trash_guard, 20)
+        settings.customer_import_min_trash_guard = 5
+        settings.execute()
+        self.assertEqual(
+            self.env["ir.config_parameter"].get_param(
+                "crm_customer_ownership.import_min_trash_guard"
+            ),
+            "5",
+        )

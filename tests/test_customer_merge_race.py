@@ -7,6 +7,7 @@ from unittest.mock import patch
 from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, new_test_user
 from odoo.tools import mute_logger
@@ -183,3 +184,128 @@ class TestCustomerMergeUndoRace(BaseCase):
                     thread.join(60)
         self.assertFalse(errors)
         self._assert_consistent()
+
+
+class TestCustomerMergeGraphRace(BaseCase):
+    """Two merges touching one customer at once, in two real transactions:
+    of one pair, of a circle (A into B while B into A) and of one customer
+    into two others, one succeeds and the other is refused with a clear
+    message, whichever way they overlap. Committed data, cleaned up."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from odoo.modules.registry import Registry
+
+        cls.registry = Registry(get_db_name())
+        with cls.registry.cursor() as cr:
+            cls.admin_id = (
+                api.Environment(cr, SUPERUSER_ID, CONTEXT).ref("base.user_admin").id
+            )
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, CONTEXT)
+            self.a_id, self.b_id, self.c_id = (
+                env["res.partner"]
+                .create(
+                    [
+                        {"name": f"Graph Race {letter}", "user_id": self.admin_id}
+                        for letter in "ABC"
+                    ]
+                )
+                .ids
+            )
+        self.addCleanup(self._clean)
+
+    def _clean(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            ids = [self.a_id, self.b_id, self.c_id]
+            env["customer.merge.log"].search(
+                [
+                    "|",
+                    ("source_partner_ref", "in", ids),
+                    ("target_partner_ref", "in", ids),
+                ]
+            ).unlink()
+            env["customer.ownership.history"].search(
+                [("partner_id", "in", ids)]
+            ).unlink()
+            env["res.partner"].with_context(active_test=False).browse(ids).unlink()
+
+    def _merge(self, env, source_id, target_id):
+        Partner = env["res.partner"]
+        return Partner.browse(source_id)._merge_into(Partner.browse(target_id))
+
+    def _merged(self):
+        """{source id: target id} of the committed merges."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            partners = (
+                env["res.partner"]
+                .with_context(active_test=False)
+                .browse([self.a_id, self.b_id, self.c_id])
+            )
+            return {
+                partner.id: partner.merged_into_id.id
+                for partner in partners
+                if partner.merged_into_id
+            }
+
+    def _race_while_running(self, first, second):
+        """``second`` runs while ``first`` holds its locks: it is refused at
+        once, and only ``first`` is done once both have ended."""
+        with self.registry.cursor() as first_cr, self.registry.cursor() as second_cr:
+            # Held until the commit, as a request holds its environment (see
+            # test_transfer_refused_while_the_undo_runs).
+            first_env = api.Environment(first_cr, self.admin_id, CONTEXT)
+            self._merge(first_env, *first)
+            second_env = api.Environment(second_cr, self.admin_id, CONTEXT)
+            with self.assertRaisesRegex(
+                UserError, "by someone else right now, so nothing was changed"
+            ):
+                self._merge(second_env, *second)
+            second_cr.rollback()
+            gc.collect()
+            first_cr.commit()
+        self.assertEqual(self._merged(), {first[0]: first[1]})
+        # The retried second merge meets the rules on the new data.
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.admin_id, CONTEXT)
+            with self.assertRaisesRegex(UserError, "was itself merged into"):
+                self._merge(env, *second)
+        self.assertEqual(self._merged(), {first[0]: first[1]})
+
+    def test_same_pair_twice_at_once(self):
+        self._race_while_running((self.a_id, self.b_id), (self.a_id, self.b_id))
+
+    def test_circle_at_once(self):
+        self._race_while_running((self.a_id, self.b_id), (self.b_id, self.a_id))
+
+    def test_one_customer_into_two_at_once(self):
+        self._race_while_running((self.a_id, self.b_id), (self.a_id, self.c_id))
+
+    def test_into_a_customer_being_merged_at_once(self):
+        self._race_while_running((self.a_id, self.b_id), (self.c_id, self.a_id))
+
+    def test_circle_after_the_other_committed(self):
+        """The second transaction began before the first committed: its
+        snapshot still shows B unmerged, the lock meets PostgreSQL's
+        serialization failure, and Odoo's retry replays it into a refusal."""
+        with self.registry.cursor() as late_cr:
+            late_env = api.Environment(late_cr, self.admin_id, CONTEXT)
+            # The snapshot is taken by the transaction's first statement.
+            late_env["res.partner"].browse(self.b_id).name  # noqa: B018
+            with self.registry.cursor() as first_cr:
+                first_env = api.Environment(first_cr, self.admin_id, CONTEXT)
+                self._merge(first_env, self.a_id, self.b_id)
+                gc.collect()
+                first_cr.commit()
+            with (
+                mute_logger("odoo.service.model"),
+                self.assertRaisesRegex(UserError, "was itself merged into"),
+            ):
+                retrying(partial(self._merge, late_env, self.b_id, self.a_id), late_env)
+        self.assertEqual(self._merged(), {self.a_id: self.b_id})

@@ -29,7 +29,7 @@ class TestCountsReadRightInEveryLanguage(CustomerImportCase):
             cls.env["res.lang"]._activate_lang(code)
             module._update_translations(code, overwrite=True)
         # Every limit passed: the mass-trash warning shows for any count.
-        for key in ("max_trash_share", "max_trash"):
+        for key in ("max_trash_share", "max_trash", "min_trash_guard"):
             cls.env["ir.config_parameter"].set_param(
                 f"crm_customer_ownership.import_{key}", "0"
             )

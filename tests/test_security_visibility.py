@@ -123,3 +123,64 @@ class TestRestrictedSalespersonLearnsNothing(SecurityCase):
                 self.assertEqual(
                     {row["id"] for row in found}, set((lines[0] | lines[2]).ids)
                 )
+
+    def test_import_log_lines_follow_customer_visibility(self):
+        """An administrator's import for Huber: Huber reads the lines of his
+        own customers and of the customers he took over, not those naming a
+        customer of Maier's, whoever ran the import."""
+        log = (
+            self.env["customer.import.log"]
+            .with_user(self.sales_manager)
+            .sudo()
+            .create(
+                {
+                    "user_id": self.sales_manager.id,
+                    "agent_id": self.huber.id,
+                    "import_mode": "update",
+                    "transfer_mode": "move",
+                    "key_fields": "external",
+                }
+            )
+        )
+        own = self.customers_huber[0]
+        Line = self.env["customer.import.log.line"]
+
+        def line(sequence, action, partner=None, from_user=None):
+            return Line.create(
+                {
+                    "log_id": log.id,
+                    "sequence": sequence,
+                    "action": action,
+                    "partner_id": partner and partner.id,
+                    "from_user_id": from_user and from_user.id,
+                    "name": partner and partner.name,
+                }
+            )
+
+        visible = (
+            line(0, "update", own)
+            | line(1, "error")
+            # Taken over from Maier: Huber's customer now.
+            | line(2, "transfer", own, self.maier)
+        )
+        hidden = (
+            # A preview's transfer, not applied: still Maier's.
+            line(3, "transfer", self.hidden, self.maier)
+            | line(4, "unchanged", self.hidden)
+            # Created next to Maier's: its message names Maier's customer.
+            | line(5, "create", None, self.maier)
+        )
+        for name, call in self._callers():
+            with self.subTest(via=name):
+                found = call(
+                    self.huber,
+                    Line._name,
+                    "search_read",
+                    [("log_id", "=", log.id)],
+                    ["name"],
+                )
+                self.assertEqual({row["id"] for row in found}, set(visible.ids))
+        self.assertEqual(
+            Line.with_user(self.sales_manager).search([("log_id", "=", log.id)]),
+            visible | hidden,
+        )

@@ -85,6 +85,56 @@ class TestWizardsBelongToTheirCreator(SecurityCase):
         self.assertEqual(self.customers_huber[0].user_id, self.huber)
 
 
+class TestWizardsReadOnlyTheirLogs(SecurityCase):
+    """A wizard shows its log's state, progress and plan summary: it is
+    pointed only at a log its user may read, over XML-RPC too."""
+
+    def _log(self, user):
+        # sudo: logs are written by the engine only.
+        return (
+            self.env["customer.import.log"]
+            .sudo()
+            .create(
+                {
+                    "user_id": user.id,
+                    "agent_id": user.id,
+                    "import_mode": "update",
+                    "transfer_mode": "none",
+                    "key_fields": "external",
+                    "count_update": 7,
+                }
+            )
+        )
+
+    def test_wizard_cannot_point_at_another_users_log(self):
+        theirs = self._log(self.maier)
+        data = base64.b64encode(self._csv([]))
+        vals = {"file": data, "filename": "c.csv", "log_id": theirs.id}
+        with self.assertRaises(AccessError):
+            self._rpc(self.huber, "customer.import.wizard", "create", vals)
+        wizard_id = self._rpc(
+            self.huber,
+            "customer.import.wizard",
+            "create",
+            dict(vals, log_id=False),
+        )
+        with self.assertRaises(AccessError):
+            self._rpc(
+                self.huber,
+                "customer.import.wizard",
+                "write",
+                [wizard_id],
+                {"log_id": theirs.id},
+            )
+        wizard = self.env["customer.import.wizard"].browse(wizard_id)
+        self.assertFalse(wizard.log_id)
+
+    def test_wizard_points_at_its_own_log(self):
+        own = self._log(self.huber)
+        wizard = self._wizard(self.huber, self._csv([]), log_id=own.id)
+        self.assertEqual(wizard.with_user(self.huber).log_state, own.state)
+
+
 class TestImportAppliesWhatWasPreviewed(SecurityCase):
     def _previewed(self, via):
         data = self._csv([("H001", "Renamed after preview", "", "", "")])

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 from odoo.tools.safe_eval import safe_eval
 
+from ..compat import ODOO_19
 from .common_merge import CustomerMergeCase
 from .import_common import CustomerImportCase
 
@@ -259,6 +260,8 @@ class TestEveryActionAnswers(CustomerImportCase):
 
 class TestGermanUserForm(CustomerImportCase):
     def test_customer_ownership_header_translated(self):
+        if ODOO_19:
+            self.skipTest("Odoo 19 builds the rights from privileges, not this view")
         _load_german(self.env)
         category = self.env.ref(
             "crm_customer_ownership.module_category_customer_ownership"

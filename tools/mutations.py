@@ -292,8 +292,8 @@ MUTATIONS = [
         "id": "file-size-at-limit-refused",
         "rule": "import guards",
         "file": "models/customer_import_reader.py",
-        "original": "        if len(self.data) > max_bytes:",
-        "replacement": "        if len(self.data) >= max_bytes:",
+        "original": "    if size > max_bytes:",
+        "replacement": "    if size >= max_bytes:",
         "tests": [EDGE_LIMITS + "TestFileBoundaries"],
     },
     {
@@ -308,8 +308,8 @@ MUTATIONS = [
         "id": "unzip-at-limit-refused",
         "rule": "import guards",
         "file": "models/customer_import_reader.py",
-        "original": "or unpacked > limit:",
-        "replacement": "or unpacked >= limit:",
+        "original": "        or unpacked > limit\n",
+        "replacement": "        or unpacked >= limit\n",
         "tests": [EDGE_LIMITS + "TestFileBoundaries"],
     },
     {

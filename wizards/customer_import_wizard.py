@@ -151,7 +151,41 @@ class CustomerImportWizard(models.TransientModel):
                 self.env["customer.import"]._check_agent_exists(
                     self.env["res.users"].browse(vals["user_id"])
                 )
+            self._check_log_readable(vals)
+            self._check_file_size(vals)
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_log_readable(vals)
+        self._check_file_size(vals)
+        return super().write(vals)
+
+    def _check_file_size(self, vals):
+        if vals.get("file"):
+            self.env["customer.import"]._check_upload_size(
+                vals["file"], vals.get("filename") or self[:1].filename
+            )
+
+    @api.onchange("file")
+    def _onchange_file(self):
+        # Said as soon as the file is chosen, not when the import starts.
+        try:
+            self._check_file_size({"file": self.file, "filename": self.filename})
+        except UserError as refusal:
+            self.file = False
+            return {
+                "warning": {
+                    "title": self.env._("File too large"),
+                    "message": refusal.args[0],
+                }
+            }
+
+    def _check_log_readable(self, vals):
+        # The log's state, progress and plan summary are related fields,
+        # read as superuser: a wizard pointed at another user's log over
+        # XML-RPC would read them past the log's rules.
+        if vals.get("log_id"):
+            self.env["customer.import.log"].browse(vals["log_id"]).check_access("read")
 
     @api.onchange("import_mode")
     def _onchange_import_mode(self):
