@@ -4,7 +4,7 @@
     "name": "CRM Customer Ownership",
     "summary": "Transfer customers between salespeople with their history, "
     "trash, merge and lead access rules",
-    "version": "18.0.1.0.0",
+    "version": "2.0.0",
     "development_status": "Beta",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-customer-ownership/crm_customer_ownership",
@@ -33,6 +33,8 @@
         "views/crm_customer_ownership_menus.xml",
         "data/customer_merge_templates.xml",
         "wizards/customer_merge_wizard_views.xml",
+        # Last: completes records of the files above, as each series spells it.
+        "data/odoo_series.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -45,6 +47,7 @@
     "demo": [
         "demo/crm_customer_ownership_demo.xml",
         "demo/crm_customer_ownership_demo_features.xml",
+        "demo/odoo_series_demo.xml",
     ],
     "installable": True,
 }

@@ -1,3 +1,5 @@
+# First: the models of ENGINE_FIELDS inherit its guard.
+from . import customer_engine_guard
 from . import customer_structure_unit
 from . import customer_visit_report
 from . import customer_visit_block
@@ -10,6 +12,7 @@ from . import customer_ownership_history
 from . import mail_activity
 from . import calendar_event
 from . import ir_config_parameter
+from . import ir_module_module
 from . import res_config_settings
 from . import res_users
 from . import res_company

@@ -2,7 +2,8 @@ from odoo import fields, models
 
 
 class CalendarEvent(models.Model):
-    _inherit = "calendar.event"
+    _name = "calendar.event"
+    _inherit = ["calendar.event", "customer.engine.guard"]
 
     # The customer whose trashing hid this future appointment; restoring that
     # customer brings it back.

@@ -79,7 +79,8 @@ class CrmLead(models.Model):
                     "ids; use Assigned operators for anything else."
                 )
             )
-        user_ids = list(value) if isinstance(value, list | tuple) else [value]
+        # Odoo 19 hands an OrderedSet for "in", 18 a list.
+        user_ids = [value] if isinstance(value, int) else list(value)
         self.env["crm.lead"].flush_model(["assigned_user_ids"])
         # Driven from the users through the (user_id, lead_id) index, as the
         # compute above is from the leads.

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..compat import Constraint
+
 
 class CustomerConsent(models.Model):
     """A GDPR consent given by a customer, with its signed documents.
@@ -10,6 +12,7 @@ class CustomerConsent(models.Model):
 
     _name = "customer.consent"
     _description = "Customer GDPR Consent"
+    _inherit = ["customer.engine.guard"]
     _order = "granted_on desc, id desc"
     _rec_name = "purpose"
 
@@ -40,13 +43,10 @@ class CustomerConsent(models.Model):
         compute="_compute_active", store=True, readonly=True, default=True
     )
 
-    _sql_constraints = [
-        (
-            "revocation_after_grant_check",
-            "CHECK (revoked_on IS NULL OR revoked_on >= granted_on)",
-            "A consent cannot be revoked before it was granted.",
-        ),
-    ]
+    _revocation_after_grant_check = Constraint(
+        "CHECK (revoked_on IS NULL OR revoked_on >= granted_on)",
+        "A consent cannot be revoked before it was granted.",
+    )
 
     @api.depends("revoked_on")
     def _compute_state(self):

@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 from odoo.tools.misc import format_date
 
+from ..compat import PARTNER_HAS_MOBILE, has_field_access
 from .customer_import_reader import (
     CustomerFileReader,
     base64_size,
@@ -87,6 +88,11 @@ BTREE_ENTRY_OVERHEAD = 64
 # Indexed columns Odoo computes from several columns an import writes,
 # which share one entry: complete_name is "Company, Name" for a person.
 INDEXED_FROM_COLUMNS = {"complete_name": ("company_name", "name")}
+# Columns that fill a field only where the row leaves it empty, with a row
+# warning naming both values where it does not: Odoo 19 has no mobile
+# field, so an ERP file's mobile number becomes the phone of a row without
+# one (README, "Import").
+FILLING_COLUMNS = {} if PARTNER_HAS_MOBILE else {"mobile": "phone"}
 TEMPLATE_FILENAME = "customer_import_template.xlsx"
 TEMPLATE_COLUMNS = (
     "external_ref",
@@ -252,6 +258,7 @@ class CustomerImport(models.AbstractModel):
             ):
                 columns[name] = name
         columns[COUNTRY_COLUMN] = "country_id"
+        columns.update(FILLING_COLUMNS)
         return columns
 
     @api.model
@@ -278,7 +285,7 @@ class CustomerImport(models.AbstractModel):
                 mapping[index] = "id"
             elif column not in importable:
                 (protected if field else unknown).append(label)
-            elif not field.is_accessible(self.env):
+            elif not has_field_access(Partner, field, "write"):
                 forbidden.append(label)
             else:
                 mapping[index] = importable[column]
@@ -546,18 +553,23 @@ class CustomerImport(models.AbstractModel):
 
     @api.model
     def _parse_rows(self, reader, mapping):
-        """Each data row as {"row", "ref", "id", "vals", "error"}: the key
-        columns apart, the other columns converted to field values."""
+        """Each data row as {"row", "ref", "id", "vals", "error", "warning"}:
+        the key columns apart, the other columns converted to field values."""
         converters = self._column_converters(mapping)
         byte_limits = self._indexed_value_limits()
         labels = {
             index: f"{column_letters(index)} ({reader.header[index]})"
             for index in mapping
         }
+        fillers = {
+            index
+            for index in mapping
+            if normalize_header(reader.header[index]) in FILLING_COLUMNS
+        }
         rows = []
         for number, values in reader.rows():
             row = {"row": number, "ref": False, "id": False, "vals": {}, "error": ""}
-            errors = []
+            errors, filling = [], []
             for index, fname in mapping.items():
                 text = values[index] if index < len(values) else ""
                 if isinstance(text, CellProblem):
@@ -583,7 +595,9 @@ class CustomerImport(models.AbstractModel):
                         )
                     )
                     continue
-                if fname == "id":
+                if index in fillers:
+                    filling.append((index, fname, value))
+                elif fname == "id":
                     row["id"] = value
                 else:
                     row["vals"][fname] = value
@@ -599,8 +613,35 @@ class CustomerImport(models.AbstractModel):
                     )
                 )
             row["error"] = " ".join(errors)
+            row["warning"] = self._fill_row(row["vals"], filling, labels)
             rows.append(row)
         return rows
+
+    @api.model
+    def _fill_row(self, vals, filling, labels):
+        """Fill ``vals`` from the FILLING_COLUMNS' values [(column index,
+        field name, value)] where the row leaves the field empty; returns the
+        warning naming both values where it does not."""
+        warnings = []
+        for index, fname, value in filling:
+            current = vals.get(fname)
+            if not current:
+                if value:
+                    vals[fname] = value
+            elif value and value != current:
+                warnings.append(
+                    self.env._(
+                        "Column %(column)s: %(value)s is not imported, the "
+                        "customer keeps the %(field)s %(current)s.",
+                        column=labels[index],
+                        value=value,
+                        field=self.env["res.partner"]
+                        ._fields[fname]
+                        ._description_string(self.env),
+                        current=current,
+                    )
+                )
+        return " ".join(warnings)
 
     # ------------------------------------------------------------------
     # Lookup
@@ -759,6 +800,9 @@ class CustomerImport(models.AbstractModel):
             )
             for index, row in enumerate(rows)
         ]
+        for row, line in zip(rows, lines, strict=True):
+            if row.get("warning") and line["action"] != "error":
+                line["message"] = f"{line['message'] or ''} {row['warning']}".strip()
         # While the lookups' values of the matched customers are in cache.
         self._describe_lines(lines)
         # The lookups cached every matched customer; the plan keeps their ids.

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..compat import cron_progress
 from .customer_import import (
     COUNT_ACTIONS,
     IMPORT_MODES,
@@ -429,7 +430,6 @@ class CustomerImportLog(models.Model):
         oldest queued import per call. It reports
         its progress to the cron runner, which commits and calls again while
         work remains, so each unit is its own transaction."""
-        Cron = self.env["ir.cron"]
         pending = self.sudo().search([("state", "in", ("queued", "running"))])
         if not pending:
             return
@@ -445,7 +445,7 @@ class CustomerImportLog(models.Model):
             done = 0
         remaining = pending.filtered(lambda log: log.state in ("queued", "running"))
         units = sum(log._units_left() for log in remaining)
-        Cron._notify_progress(done=done, remaining=units)
+        cron_progress(self.env, done, units)
         if units:
             # Wakes the cron worker again as soon as this pass ends (the
             # runner stops a pass after 10 units or when we leave budget).

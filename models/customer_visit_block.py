@@ -1,11 +1,14 @@
 from odoo import api, fields, models
 
+from ..compat import Constraint
+
 
 class CustomerVisitBlock(models.Model):
     """A period in which the customer must not be visited."""
 
     _name = "customer.visit.block"
     _description = "Customer Visit Block"
+    _inherit = ["customer.engine.guard"]
     _order = "date_from desc, id desc"
     _rec_name = "reason"
 
@@ -26,13 +29,10 @@ class CustomerVisitBlock(models.Model):
         compute="_compute_active", store=True, readonly=True, default=True
     )
 
-    _sql_constraints = [
-        (
-            "date_range_check",
-            "CHECK (date_to >= date_from)",
-            "A visit block must end on or after the day it starts.",
-        ),
-    ]
+    _date_range_check = Constraint(
+        "CHECK (date_to >= date_from)",
+        "A visit block must end on or after the day it starts.",
+    )
 
     @api.depends("partner_id.trashed_at")
     def _compute_active(self):

@@ -6,7 +6,7 @@ class CustomerVisitReport(models.Model):
 
     _name = "customer.visit.report"
     _description = "Customer Visit Report"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "customer.engine.guard"]
     _order = "date desc, id desc"
     _rec_name = "summary"
 

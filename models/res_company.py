@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..compat import USER_GROUPS_FIELD
 from .customer_linked_records import CHOOSABLE_KINDS, kinds_flag_fields
 
 
@@ -21,7 +22,11 @@ class ResCompany(models.Model):
         string="Default salesperson for leads from non-CRM users",
         domain=lambda self: [
             ("share", "=", False),
-            ("groups_id", "in", self.env.ref("sales_team.group_sale_salesman").id),
+            (
+                USER_GROUPS_FIELD,
+                "in",
+                self.env.ref("sales_team.group_sale_salesman").id,
+            ),
         ],
         help="Salesperson given to a lead that a user outside the CRM (customer "
         "service, for one) enters without a salesperson. Empty: the "

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools.mail import generate_tracking_message_id
 
+from ..compat import Constraint, message_author
 from .customer_linked_records import LINKED_KINDS
 
 _logger = logging.getLogger(__name__)
@@ -44,13 +45,7 @@ MERGE_MARK_FIELDS = (
     "merged_by_id",
     "merged_external_ref",
 )
-# Every field of a customer that only the module's workflows set, and on
-# which customers: None for all, else the field that, set on a customer,
-# makes it engine-owned there (a merged customer comes back only through the
-# undo of its merge). The one guard (res_partner_security.py) reads this.
-ENGINE_FIELDS = dict.fromkeys(TRASH_FIELDS + MERGE_MARK_FIELDS) | {
-    "active": "merged_into_id"
-}
+# Both are engine-owned: see ENGINE_FIELDS (customer_engine_guard.py).
 
 # What makes a partner a customer of this module, under its rules (merge
 # through the engine, no delete of a customer with history, a new
@@ -124,18 +119,14 @@ class ResPartner(models.Model):
     visit_report_count = fields.Integer(compute="_compute_visit_counts")
     visit_block_count = fields.Integer(compute="_compute_visit_counts")
 
-    _sql_constraints = [
-        (
-            "external_ref_owner_uniq",
-            "UNIQUE (user_id, external_ref)",
-            "This salesperson already has a customer with this ERP Number.",
-        ),
-        (
-            "external_ref_length_check",
-            f"CHECK (char_length(external_ref) <= {EXTERNAL_REF_MAX_LENGTH})",
-            f"An ERP Number has at most {EXTERNAL_REF_MAX_LENGTH} characters.",
-        ),
-    ]
+    _external_ref_owner_uniq = Constraint(
+        "UNIQUE (user_id, external_ref)",
+        "This salesperson already has a customer with this ERP Number.",
+    )
+    _external_ref_length_check = Constraint(
+        f"CHECK (char_length(external_ref) <= {EXTERNAL_REF_MAX_LENGTH})",
+        f"An ERP Number has at most {EXTERNAL_REF_MAX_LENGTH} characters.",
+    )
 
     @api.depends("trashed_at")
     def _compute_trash_purge_date(self):
@@ -244,7 +235,7 @@ class ResPartner(models.Model):
         if not bodies:
             return
         Thread = self.env["mail.thread"]
-        author_id, email_from = Thread._message_compute_author(raise_on_email=False)
+        author_id, email_from = message_author(self.env)
         reply_to = Thread._notify_get_reply_to(default=email_from)[False]
         self.env["mail.message"].flush_model()
         self.env.cr.execute(

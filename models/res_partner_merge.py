@@ -136,13 +136,15 @@ class ResPartner(models.Model):
             "calendar_event",
             ["res_id", "res_model"],
         )
-        create_index(
-            self.env.cr,
-            "mail_activity_request_partner_id_index",
-            "mail_activity",
-            ["request_partner_id"],
-            where="request_partner_id IS NOT NULL",
-        )
+        # Odoo 19 dropped the requester column.
+        if "request_partner_id" in self.env["mail.activity"]._fields:
+            create_index(
+                self.env.cr,
+                "mail_activity_request_partner_id_index",
+                "mail_activity",
+                ["request_partner_id"],
+                where="request_partner_id IS NOT NULL",
+            )
         return res
 
     def _compute_merge_log_count(self):
@@ -271,7 +273,7 @@ class ResPartner(models.Model):
                     "from its log (Contacts > Configuration > Customer Merges) to "
                     "bring it back.",
                     merged=merged[0].display_name,
-                    kept=merged[0].merged_into_id.display_name,
+                    kept=merged[0]._merged_into_label(),
                 )
             )
 
@@ -852,6 +854,14 @@ class ResPartner(models.Model):
         if self.external_ref:
             return f"{self.display_name} [{self.external_ref}]"
         return self.display_name
+
+    def _merged_into_label(self):
+        """The customer this one was merged into, named only to a user who
+        may read it."""
+        kept = self.merged_into_id
+        if kept.has_access("read"):
+            return kept.display_name
+        return self.env._("a customer you cannot see")
 
     def _merge_names(self, target):
         return {"merged": self.display_name, "kept": target.display_name}

@@ -1,14 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .res_partner import ENGINE_FIELDS, in_ownership_workflow, ownership_workflow
+from .res_partner import in_ownership_workflow, ownership_workflow
 from .res_partner_transfer import TRANSFER_GROUP
 
 
 class ResPartner(models.Model):
     # Imported after res_partner_transfer: the engine wrapper below must come
     # before the engine in the method resolution order.
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "customer.engine.guard"]
 
     salesperson_readonly = fields.Boolean(
         compute="_compute_salesperson_readonly",
@@ -49,61 +50,32 @@ class ResPartner(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # The guard of the engine-owned fields (ENGINE_FIELDS)
+    # The engine-owned fields (ENGINE_FIELDS, customer_engine_guard.py)
     # ------------------------------------------------------------------
 
-    def _check_engine_fields(self, vals_list):
-        """Refuse, outside the module's workflows, any change of a field only
-        a workflow sets. Keyed on the workflows' Python context variable
-        alone: no Odoo context key, no group, not even sudo opens it. An
-        empty value on create and a value a customer already has pass: the
-        web client sends them with every form it saves."""
-        if in_ownership_workflow():
-            return
-        changed = set()
-        for vals in vals_list:
-            for fname in ENGINE_FIELDS.keys() & vals.keys():
-                if self._engine_field_changes(fname, vals[fname]):
-                    changed.add(fname)
-        if not changed:
-            return
-        if "active" in changed:
+    def _engine_fields_refusal(self, fnames):
+        # Odoo's own refusal first: a user who may not write these customers
+        # learns nothing from ours (names, who they were merged into).
+        self.check_access("write")
+        if "active" in fnames:
             merged = self.with_context(active_test=False).filtered("merged_into_id")
-            raise UserError(
+            return UserError(
                 self.env._(
                     "Customer %(merged)s was merged into %(kept)s and comes back "
                     "only by undoing the merge: open the merge from its log "
                     "(Contacts > Configuration > Customer Merges) and click Undo.",
                     merged=merged[:1].display_name,
-                    kept=merged[:1].merged_into_id.display_name,
+                    kept=merged[:1]._merged_into_label(),
                 )
             )
-        raise AccessError(
+        return AccessError(
             self.env._(
                 "The fields %(fields)s of a customer are set only by Move to "
                 "trash, Restore, the import, the purge, the merge and its undo: "
                 "use Action > Move to trash, Restore or Merge, or undo the merge "
                 "from its log, instead of writing them.",
-                fields=", ".join(
-                    self._fields[fname]._description_string(self.env)
-                    for fname in sorted(changed)
-                ),
+                fields=self._engine_field_labels(fnames),
             )
-        )
-
-    def _engine_field_changes(self, fname, value):
-        """Whether writing ``value`` to ``fname`` changes it on one of these
-        partners (on create: whether it is not empty)."""
-        field = self._fields[fname]
-        new = field.convert_to_cache(value, self.browse(), validate=False)
-        if not self:
-            return bool(new) and ENGINE_FIELDS[fname] is None
-        partners = self.with_context(active_test=False)
-        if owner := ENGINE_FIELDS[fname]:
-            partners = partners.filtered(owner)
-        return any(
-            (field.convert_to_cache(partner[fname], partner) or False) != (new or False)
-            for partner in partners
         )
 
     # ------------------------------------------------------------------
@@ -123,12 +95,9 @@ class ResPartner(models.Model):
         trashed.action_restore()
         return trashed
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.browse()._check_engine_fields(vals_list)
-        return super().create(vals_list)
-
     def write(self, vals):
+        # Before anything below restores or transfers: the guard's own
+        # write (customer.engine.guard) would refuse only afterwards.
         self._check_engine_fields([vals])
         self._reactivate_trashed(vals)
         if "user_id" not in vals or in_ownership_workflow() or self.env.su:

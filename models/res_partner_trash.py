@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
+from ..compat import cron_progress
 from .customer_linked_records import LINKED_KINDS
 from .query_plans import execute_through_indexes
 from .res_partner import in_ownership_workflow, ownership_workflow
@@ -470,7 +471,7 @@ class ResPartner(models.Model):
             partners
         )
         partners._purge_from_trash()
-        self.env["ir.cron"]._notify_progress(done=len(partners), remaining=remaining)
+        cron_progress(self.env, len(partners), remaining)
         return partners
 
     def _purge_from_trash(self):

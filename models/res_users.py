@@ -2,6 +2,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..compat import USER_GROUPS_FIELD
+
 # Fields the record rules of this module read from ``user``: Odoo caches each
 # user's rule domains, so a change to any of them must clear that cache.
 RULE_FIELDS = ("crm_manager_id", "restrict_to_own_customers")
@@ -87,7 +89,7 @@ class ResUsers(models.Model):
         )
         return dict(rows)
 
-    @api.depends("restrict_to_own_customers", "groups_id")
+    @api.depends("restrict_to_own_customers", USER_GROUPS_FIELD)
     def _compute_crm_customer_restricted(self):
         for user in self:
             user.crm_customer_restricted = (

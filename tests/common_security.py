@@ -1,6 +1,7 @@
 from odoo import api
 from odoo.tests import new_test_user
 
+from ..compat import call_kw
 from .import_common import CustomerImportCase
 
 MODEL_METHODS = frozenset({"create", "search", "search_read", "search_count"})
@@ -32,7 +33,7 @@ class SecurityCase(CustomerImportCase):
 
     def _rpc(self, user, model, method, *args, **kwargs):
         env = api.Environment(self.env.cr, user.id, {})
-        return api.call_kw(env[model], method, list(args), kwargs)
+        return call_kw(env[model], method, list(args), kwargs)
 
     def _callers(self):
         """(name, call) pairs: each test runs through both."""

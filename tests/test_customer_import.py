@@ -5,10 +5,10 @@ from unittest.mock import patch
 
 from openpyxl import load_workbook
 
-from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form
 
+from ..compat import USER_GROUPS_FIELD, call_kw
 from .import_common import CustomerImportCase
 
 
@@ -679,7 +679,7 @@ class TestCustomerImportRights(CustomerImportCase):
             {
                 "name": "Portal",
                 "login": "t_portal",
-                "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+                USER_GROUPS_FIELD: [(6, 0, [self.env.ref("base.group_portal").id])],
             }
         )
         with self.assertRaisesRegex(UserError, "not an active internal user"):

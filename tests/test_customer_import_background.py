@@ -13,6 +13,7 @@ from odoo.addons.crm_customer_ownership.models.customer_import_log import (
     CustomerImportLog,
 )
 
+from ..compat import USER_GROUPS_FIELD, cron_run_context, unit_commits
 from .cron_runner import CronRunner, WorkerKilled
 from .import_common import CustomerImportCase
 
@@ -32,10 +33,12 @@ class TestCustomerImportBackground(CustomerImportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Under the runner, 19 commits each unit as it reports its progress.
+        cls.startClassPatcher(unit_commits(cls.cr))
         cls.env["ir.config_parameter"].set_param(
             "crm_customer_ownership.import_background_rows", 3
         )
-        cls.maier.groups_id += cls.env.ref(
+        cls.maier[USER_GROUPS_FIELD] += cls.env.ref(
             "crm_customer_ownership.group_customer_transfer"
         )
         for customer in cls.customers_huber[:2]:
@@ -253,7 +256,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         up to ten units: past the budget a unit waits for the next pass."""
         cron = self.env.ref(CRON)
         progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
-        Log = self.Log.with_context(ir_cron_progress_id=progress.id)
+        Log = self.Log.with_context(**cron_run_context(progress))
         self.env.cr.cache.pop(customer_import_log.PASS_CACHE_KEY, None)
         self.assertTrue(Log._pass_budget_left(heavy=True), "first unit of a pass")
         start, cpu = self.env.cr.cache[customer_import_log.PASS_CACHE_KEY]

@@ -1,9 +1,9 @@
 import base64
 
-from odoo.api import call_kw
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
+from ..compat import call_kw
 from .import_common import CustomerImportCase
 
 

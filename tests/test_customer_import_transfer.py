@@ -5,6 +5,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 
+from ..compat import USER_GROUPS_FIELD
 from .import_common import CustomerImportCase
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
@@ -19,7 +20,7 @@ class TestCustomerImportTransfer(CustomerImportCase):
     def setUpClass(cls):
         super().setUpClass()
         # Maier may transfer: the territory split hands him Huber's customers.
-        cls.maier.groups_id += cls.env.ref(
+        cls.maier[USER_GROUPS_FIELD] += cls.env.ref(
             "crm_customer_ownership.group_customer_transfer"
         )
         for customer in cls.customers_huber:

@@ -3,8 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tools import SQL
 
-from odoo.addons.base.wizard.base_partner_merge import MergePartnerAutomatic
-
+from ..compat import OdooPartnerMergeWizard
 from .common_merge import CustomerMergeCase
 
 # Link columns Odoo's own wizard moves besides foreign keys (see
@@ -132,7 +131,7 @@ class TestCustomerMergeParity(CustomerMergeCase):
         # Odoo's wizard, as the administrator (no same-email check). Its own
         # implementation: this module sends customers through ours
         # (wizards/base_partner_merge_automatic_wizard.py).
-        MergePartnerAutomatic._merge(
+        OdooPartnerMergeWizard._merge(
             self.env["base.partner.merge.automatic.wizard"],
             (odoo_source | odoo_target).ids,
             odoo_target,

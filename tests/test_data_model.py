@@ -3,6 +3,7 @@ from psycopg2 import IntegrityError
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
 
+from ..compat import USER_GROUPS_FIELD
 from .common import CustomerOwnershipCase
 
 
@@ -122,7 +123,7 @@ class TestDataModel(CustomerOwnershipCase):
             {
                 "name": "Clerk",
                 "login": "t_clerk",
-                "groups_id": [(6, 0, [self.env.ref("base.group_user").id])],
+                USER_GROUPS_FIELD: [(6, 0, [self.env.ref("base.group_user").id])],
             }
         )
         with self.assertRaises(AccessError):

@@ -2,6 +2,7 @@ from odoo import api
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, new_test_user
 
+from ..compat import call_kw
 from .common_lead_access import LeadAccessCase
 
 
@@ -71,7 +72,7 @@ class TestDefaultSalesperson(LeadAccessCase):
     def test_default_salesperson_over_rpc(self):
         self.company.crm_default_user_id = self.maier
         env = api.Environment(self.env.cr, self.service.id, {})
-        lead_id = api.call_kw(env["crm.lead"], "create", [{"name": "Over RPC"}], {})
+        lead_id = call_kw(env["crm.lead"], "create", [{"name": "Over RPC"}], {})
         self.assertEqual(self.env["crm.lead"].browse(lead_id).user_id, self.maier)
 
     def test_default_salesperson_must_be_crm_user_of_the_company(self):

@@ -1,13 +1,17 @@
-"""The fields only the module's workflows set (ENGINE_FIELDS): refused to
-every role over XML-RPC whatever context keys it sends, readonly in every
-view, and never in the way of the standard contact form."""
+"""The fields only the module's workflows set (ENGINE_FIELDS), on the
+customer and on its linked records: refused to every role over XML-RPC
+whatever context keys it sends, readonly in every view, and never in the way
+of the standard contact form."""
+
+from datetime import timedelta
 
 from lxml import etree
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user
 
-from ..models.res_partner import ENGINE_FIELDS
+from ..models.customer_engine_guard import ENGINE_FIELDS
 from .common_security import SecurityCase
 
 # Every Odoo context key the module's code reads (and the one it used to
@@ -22,6 +26,15 @@ FORGED_CONTEXTS = (
     {"active_test": False, "tracking_disable": True},
 )
 SALESMAN = "base.group_user,sales_team.group_sale_salesman"
+# Models whose rows only the engines write, with sudo(): engine-owned as a
+# whole, by the access rights (see ENGINE_FIELDS).
+ENGINE_MODELS = (
+    "customer.ownership.history",
+    "customer.merge.log",
+    "customer.merge.log.line",
+    "customer.import.log",
+    "customer.import.log.line",
+)
 
 
 class EngineFieldsCase(SecurityCase):
@@ -92,7 +105,7 @@ class TestEngineFieldsGuard(EngineFieldsCase):
 
     def test_declaration_covers_trash_merge_and_merged_active(self):
         self.assertEqual(
-            set(ENGINE_FIELDS),
+            set(ENGINE_FIELDS["res.partner"]),
             {
                 "trashed_at",
                 "trashed_by_id",
@@ -221,7 +234,8 @@ class TestEngineFieldsInViews(EngineFieldsCase):
     def test_engine_fields_readonly_or_absent_in_every_view(self):
         for view_type in ("form", "list", "kanban"):
             for node in self._form_fields(self.admin, view_type):
-                if node.get("name") in ENGINE_FIELDS and node.get("name") != "active":
+                name = node.get("name")
+                if name in ENGINE_FIELDS["res.partner"] and name != "active":
                     with self.subTest(view=view_type, field=node.get("name")):
                         self.assertIn(node.get("readonly"), (None, "1", "True"))
 
@@ -298,3 +312,240 @@ class TestEngineFieldsInViews(EngineFieldsCase):
         self.assertFalse(
             self.own["agent"].with_user(self.transfer_user).salesperson_readonly
         )
+
+
+class TestEngineFieldsOfLinkedRecords(EngineFieldsCase):
+    """The engine-owned fields of the records that follow a customer's trash
+    and merge: the guard of every model listed in ENGINE_FIELDS."""
+
+    GUARD_TEXT = "follow their customer"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        start = fields.Datetime.now() + timedelta(days=3)
+        # One record of each model per role, on a customer the role may
+        # write, so that only the guard refuses.
+        cls.linked = {}
+        for role, user in cls.roles.items():
+            customer = cls.own[role]
+            cls.linked[role] = {
+                "mail.activity": cls._add_task(customer, user, "Call back"),
+                "calendar.event": cls._add_appointment(customer, user, "Visit", start),
+                "customer.visit.report": cls.env["customer.visit.report"].create(
+                    {"partner_id": customer.id, "user_id": user.id, "summary": "Hi"}
+                ),
+                "customer.visit.block": cls.env["customer.visit.block"].create(
+                    {
+                        "partner_id": customer.id,
+                        "date_from": "2026-07-01",
+                        "date_to": "2026-07-31",
+                        "reason": "Closed",
+                    }
+                ),
+                "customer.consent": cls.env["customer.consent"].create(
+                    {"partner_id": customer.id, "purpose": "Newsletter"}
+                ),
+            }
+
+    def _forged(self):
+        """(model, field, forged value, the untouched value)."""
+        return (
+            ("mail.activity", "hidden_by_trash", True, False),
+            ("calendar.event", "trash_partner_id", self.target.id, False),
+            ("customer.visit.report", "active", False, True),
+            ("customer.visit.block", "active", False, True),
+            ("customer.consent", "active", False, True),
+        )
+
+    def _create_vals(self, model, role):
+        user, customer = self.roles[role], self.own[role]
+        start = fields.Datetime.now() + timedelta(days=5)
+        return {
+            "mail.activity": {
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": customer.id,
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "summary": "Forged",
+                "user_id": user.id,
+            },
+            "calendar.event": {
+                "name": "Forged",
+                "user_id": user.id,
+                "start": fields.Datetime.to_string(start),
+                "stop": fields.Datetime.to_string(start + timedelta(hours=1)),
+                "partner_ids": [(6, 0, [customer.id])],
+            },
+            "customer.visit.report": {"partner_id": customer.id, "summary": "Forged"},
+            "customer.visit.block": {
+                "partner_id": customer.id,
+                "date_from": "2026-08-01",
+                "date_to": "2026-08-02",
+                "reason": "Forged",
+            },
+            "customer.consent": {"partner_id": customer.id, "purpose": "Forged"},
+        }[model]
+
+    def _assert_guard_refuses(self, refused, reached_the_guard):
+        """A refusal, with the guard's own message when the role may write
+        the record (else Odoo's access error may come first)."""
+        if reached_the_guard:
+            self.assertIn(self.GUARD_TEXT, str(refused.exception))
+
+    def test_declaration_lists_every_guarded_model(self):
+        self.assertEqual(
+            set(ENGINE_FIELDS),
+            {
+                "res.partner",
+                "mail.activity",
+                "calendar.event",
+                "customer.visit.report",
+                "customer.visit.block",
+                "customer.consent",
+            },
+        )
+        guard = type(self.env["customer.engine.guard"])
+        guarded = {name for name in self.env.registry if name != guard._name}
+        guarded = {n for n in guarded if isinstance(self.env[n], guard)}
+        self.assertEqual(guarded, set(ENGINE_FIELDS))
+        for model, fnames in ENGINE_FIELDS.items():
+            for fname in fnames:
+                with self.subTest(model=model, field=fname):
+                    self.assertIn(fname, self.env[model]._fields)
+
+    def test_every_role_every_context_key_refused_on_write(self):
+        guarded = dict.fromkeys(ENGINE_FIELDS, 0)
+        for model, fname, forged, untouched in self._forged():
+            for role, user in self.roles.items():
+                record = self.linked[role][model]
+                writable = record.with_user(user).has_access("write")
+                guarded[model] += writable
+                for context in FORGED_CONTEXTS:
+                    with (
+                        self.subTest(model=model, role=role, context=context),
+                        self.assertRaises(UserError) as refused,
+                    ):
+                        self._rpc_ctx(
+                            user, context, model, "write", record.ids, {fname: forged}
+                        )
+                    self._assert_guard_refuses(refused, writable)
+                self.assertEqual(record[fname] or False, untouched)
+        # Most roles write these records: the refusals above are the guard's.
+        for model, count in guarded.items():
+            if model != "res.partner":
+                with self.subTest(model=model):
+                    self.assertGreaterEqual(count, 5)
+
+    def test_every_role_every_context_key_refused_on_create(self):
+        for model, fname, forged, _untouched in self._forged():
+            for role, user in self.roles.items():
+                creates = self.env[model].with_user(user).has_access("create")
+                vals = self._create_vals(model, role)
+                contexts = (
+                    *((ctx, dict(vals, **{fname: forged})) for ctx in FORGED_CONTEXTS),
+                    # A default_<field> key is a value like any other.
+                    ({f"default_{fname}": forged}, vals),
+                )
+                for context, create_vals in contexts:
+                    with (
+                        self.subTest(model=model, role=role, context=context),
+                        self.assertRaises(UserError) as refused,
+                    ):
+                        self._rpc_ctx(user, context, model, "create", create_vals)
+                    self._assert_guard_refuses(refused, creates)
+
+    def test_engine_models_are_written_by_no_group(self):
+        self.assertFalse(
+            self.env["ir.model.access"].search(
+                [
+                    ("model_id.model", "in", ENGINE_MODELS),
+                    "|",
+                    "|",
+                    ("perm_write", "=", True),
+                    ("perm_create", "=", True),
+                    ("perm_unlink", "=", True),
+                ]
+            )
+        )
+        for model in ENGINE_MODELS:
+            for role, user in self.roles.items():
+                for context in FORGED_CONTEXTS:
+                    with (
+                        self.subTest(model=model, role=role, context=context),
+                        self.assertRaises(UserError),
+                    ):
+                        self._rpc_ctx(user, context, model, "create", {})
+
+    def test_default_context_keys_do_not_stamp_a_new_customer(self):
+        forged = {
+            "trashed_at": "2000-01-01 00:00:00",
+            "trashed_by_id": self.maier.id,
+            "merged_into_id": self.target.id,
+            "merged_at": "2000-01-01 00:00:00",
+            "merged_by_id": self.maier.id,
+            "merged_external_ref": "X-1",
+        }
+        for role, user in self.roles.items():
+            for fname, value in forged.items():
+                with (
+                    self.subTest(role=role, field=fname),
+                    self.assertRaises(UserError),
+                ):
+                    self._rpc_ctx(
+                        user,
+                        {f"default_{fname}": value},
+                        "res.partner",
+                        "create",
+                        {"name": f"Forged default {fname}"},
+                    )
+
+    def test_through_the_customer_one2many_refused(self):
+        customer = self.own["agent"]
+        activity = self.linked["agent"]["mail.activity"]
+        report = self.linked["agent"]["customer.visit.report"]
+        for vals in (
+            {"activity_ids": [(1, activity.id, {"hidden_by_trash": True})]},
+            {"visit_report_ids": [(1, report.id, {"active": False})]},
+            {"visit_report_ids": [(0, 0, {"summary": "Hidden", "active": False})]},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                self._rpc(self.huber, "res.partner", "write", customer.ids, vals)
+        self.assertFalse(activity.hidden_by_trash)
+        self.assertTrue(report.active)
+
+    def test_unchanged_and_default_values_pass(self):
+        role = "agent"
+        for model, fname, _forged, untouched in self._forged():
+            record = self.linked[role][model]
+            with self.subTest(model=model):
+                self._rpc(self.huber, model, "write", record.ids, {fname: untouched})
+                created = self._rpc(
+                    self.huber,
+                    model,
+                    "create",
+                    dict(self._create_vals(model, role), **{fname: untouched}),
+                )
+                self.assertEqual(
+                    self.env[model].browse(created)[fname] or False, untouched
+                )
+
+    def test_trash_and_restore_set_them_for_the_salesperson(self):
+        customer = self.own["agent"]
+        linked = self.linked["agent"]
+        self._rpc(self.huber, "res.partner", "action_trash", customer.ids)
+        self.assertTrue(linked["mail.activity"].with_context(active_test=False))
+        self.assertRecordValues(
+            linked["mail.activity"].with_context(active_test=False),
+            [{"active": False, "hidden_by_trash": True}],
+        )
+        self.assertEqual(linked["calendar.event"].trash_partner_id, customer)
+        for model in ENGINE_FIELDS.keys() - {"res.partner", "mail.activity"}:
+            self.assertFalse(linked[model].active, model)
+        # Restore through plain unarchiving, the same workflow.
+        self._rpc(self.huber, "res.partner", "action_unarchive", customer.ids)
+        self.assertRecordValues(
+            linked["mail.activity"], [{"active": True, "hidden_by_trash": False}]
+        )
+        self.assertFalse(linked["calendar.event"].trash_partner_id)
+        for model in ENGINE_FIELDS.keys() - {"res.partner", "mail.activity"}:
+            self.assertTrue(linked[model].active, model)

@@ -13,6 +13,7 @@ from odoo import api
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
+from ..compat import call_kw
 from .common_lead_access import (
     DELETABLE,
     DELETABLE_LEADS,
@@ -78,7 +79,7 @@ class TestAccessThroughOrm(AccessMatrix, LeadAccessCase):
 class TestAccessThroughRpc(AccessMatrix, LeadAccessCase):
     def _call(self, user, model, method, *args, **kwargs):
         env = api.Environment(self.env.cr, user.id, {})
-        return api.call_kw(env[model], method, list(args), kwargs)
+        return call_kw(env[model], method, list(args), kwargs)
 
     def _search_ids(self, user, model, ids):
         rows = self._call(

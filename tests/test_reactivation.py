@@ -124,3 +124,21 @@ class TestMergedCustomerComesBackOnlyByUndo(SecurityCase):
                 }
             ],
         )
+
+    def test_refusal_names_the_kept_customer_only_to_who_may_read_it(self):
+        source, target, _log = self._merge()
+        # The kept customer changed hands since; Huber, restricted to his
+        # own customers, still holds the merged one.
+        target.sudo()._transfer_customers(self.maier)
+        self.huber.restrict_to_own_customers = True
+        self.assertFalse(target.with_user(self.huber).has_access("read"))
+        for method, args in PATHS:
+            with (
+                self.subTest(path=method),
+                self.assertRaisesRegex(UserError, "customer you cannot see") as caught,
+            ):
+                self._rpc(self.huber, "res.partner", method, source.ids, *args)
+            self.assertNotIn(target.name, str(caught.exception))
+        self.huber.restrict_to_own_customers = False
+        with self.assertRaisesRegex(UserError, target.name):
+            self._rpc(self.huber, "res.partner", "write", source.ids, {"active": True})

@@ -1,6 +1,7 @@
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form
 
+from ..compat import USER_GROUPS_FIELD
 from .common_lead_access import LeadAccessCase
 
 
@@ -60,7 +61,7 @@ class TestSalesHierarchy(LeadAccessCase):
                 "name": "New Agent Under Huber",
                 "login": "t_new_agent_2",
                 "crm_manager_id": self.huber.id,
-                "groups_id": [
+                USER_GROUPS_FIELD: [
                     (6, 0, [self.env.ref("sales_team.group_sale_salesman").id])
                 ],
             }
@@ -98,7 +99,7 @@ class TestSalesHierarchy(LeadAccessCase):
         Partner = self.Partner.with_user(self.huber)
         customer = self.customers["maier"]
         self.assertFalse(Partner.search([("id", "=", customer.id)]))
-        self.huber.groups_id = [
+        self.huber[USER_GROUPS_FIELD] = [
             (4, self.env.ref("crm_customer_ownership.group_customer_service").id)
         ]
         self.assertTrue(Partner.search([("id", "=", customer.id)]))

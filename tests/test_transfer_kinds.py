@@ -4,10 +4,10 @@ from functools import partialmethod
 
 from freezegun import freeze_time
 
-from odoo.api import call_kw
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
+from ..compat import USER_GROUPS_FIELD, call_kw
 from ..models.customer_linked_records import CHOOSABLE_KINDS, LINKED_KINDS_BY_KEY
 from .import_common import CustomerImportCase
 
@@ -34,7 +34,7 @@ class TransferKindsCase(CustomerImportCase):
         cls.other_appointment = cls._add_appointment(
             cls.customer, cls.colleague, "Colleague's visit", NOW + timedelta(days=2)
         )
-        cls.maier.groups_id += cls.env.ref(
+        cls.maier[USER_GROUPS_FIELD] += cls.env.ref(
             "crm_customer_ownership.group_customer_transfer"
         )
 

@@ -7,6 +7,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
+from ..compat import USER_GROUPS_FIELD
 from .import_common import CustomerImportCase
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
@@ -17,7 +18,7 @@ class TransferRulesCase(CustomerImportCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.startClassPatcher(freeze_time(NOW))
-        cls.maier.groups_id += cls.env.ref(
+        cls.maier[USER_GROUPS_FIELD] += cls.env.ref(
             "crm_customer_ownership.group_customer_transfer"
         )
         cls.customer = cls.customers_huber[0]

@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
+from ..compat import USER_GROUPS_FIELD
 from .common import CustomerOwnershipCase
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
@@ -19,7 +20,7 @@ class TestTrash(CustomerOwnershipCase):
         # breaks tearDownClass of subclasses and leaves their cursor open.
         cls.startClassPatcher(freeze_time(NOW))
         # A real salesperson may edit contacts ("Contact Creation" right).
-        cls.huber.groups_id += cls.env.ref("base.group_partner_manager")
+        cls.huber[USER_GROUPS_FIELD] += cls.env.ref("base.group_partner_manager")
         cls.reader = new_test_user(
             cls.env, login="t_reader", name="Read Only", groups="base.group_user"
         )

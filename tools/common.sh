@@ -4,8 +4,10 @@ set -euo pipefail
 
 MODULE=crm_customer_ownership
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ODOO_SRC=${ODOO_SRC:-/opt/odoo/18.0}
-ODOO_BRANCH=18.0
+# The series (18.0, 19.0) is the source's own: ODOO_SRC, or else ODOO_SERIES
+# naming where the source lives by default (/opt/odoo/<series>).
+SUPPORTED_SERIES="18.0 19.0"
+ODOO_SRC=${ODOO_SRC:-/opt/odoo/${ODOO_SERIES:-18.0}}
 CACHE_DIR=${CRM_OWNERSHIP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/$MODULE}
 PG_PORT=${PGPORT:-5432}
 PG_USER=${PGUSER:-$(id -un)}
@@ -17,22 +19,67 @@ as_postgres() {
 log() { printf '[%s] %s\n' "$MODULE" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-ensure_odoo_source() {
-    if [ -f "$ODOO_SRC/odoo-bin" ]; then
-        return
+# The series of the source at ODOO_SRC, from odoo/release.py's version_info.
+odoo_source_series() {
+    python3 - "$ODOO_SRC/odoo/release.py" <<'PY'
+import ast, sys
+tree = ast.parse(open(sys.argv[1], encoding="utf-8").read())
+for node in tree.body:
+    if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "version_info" for t in node.targets):
+        major, minor = (ast.literal_eval(e) for e in node.value.elts[:2])
+        print(f"{major}.{minor}")
+PY
+}
+
+# Sets ODOO_SERIES from the source and refuses a series the module does not
+# support, or one that contradicts an ODOO_SERIES given by the caller.
+check_odoo_series() {
+    local found
+    found=$(odoo_source_series) || die "cannot read the Odoo version from $ODOO_SRC/odoo/release.py"
+    if [ -n "${ODOO_SERIES:-}" ] && [ "$ODOO_SERIES" != "$found" ]; then
+        die "ODOO_SERIES is $ODOO_SERIES but the source at $ODOO_SRC is Odoo $found"
     fi
-    log "Odoo source not found at $ODOO_SRC; trying a shallow clone of Odoo $ODOO_BRANCH"
-    mkdir -p "$(dirname "$ODOO_SRC")"
-    if ! git clone --depth 1 -b "$ODOO_BRANCH" https://github.com/odoo/odoo.git "$ODOO_SRC"; then
-        die "could not get the Odoo $ODOO_BRANCH source. Clone it yourself with
-    git clone --depth 1 -b $ODOO_BRANCH https://github.com/odoo/odoo.git $ODOO_SRC
-or point ODOO_SRC at an existing Odoo $ODOO_BRANCH checkout, then run this command again."
+    case " $SUPPORTED_SERIES " in
+    *" $found "*) ;;
+    *) die "Odoo $found at $ODOO_SRC is not supported (supported: $SUPPORTED_SERIES)" ;;
+    esac
+    ODOO_SERIES=$found
+    export ODOO_SERIES
+    # Odoo 19 installs without demo data unless told; 18 with it.
+    if [ "$ODOO_SERIES" = 18.0 ]; then WITH_DEMO=(); else WITH_DEMO=(--with-demo); fi
+    log "Odoo $ODOO_SERIES from $ODOO_SRC"
+}
+
+# Fails unless MODULE is installed on the database: odoo-bin exits 0 when it
+# skips a module (one not installable on this series) or its demo data.
+check_module_installed() {
+    local db=$1 state demo
+    state=$(psql -d "$db" -tAc "SELECT state FROM ir_module_module WHERE name='$MODULE'" 2>/dev/null || true)
+    [ "$state" = installed ] \
+        || die "$MODULE is not installed on $db (state: ${state:-absent}); see odoo-bin's log above"
+    if [ "${2:-}" = with-demo ]; then
+        demo=$(psql -d "$db" -tAc "SELECT demo FROM ir_module_module WHERE name='$MODULE'")
+        [ "$demo" = t ] || die "$MODULE is installed on $db without its demo data"
     fi
 }
 
-# The virtualenv is keyed by the requirements it was built from, so a change
-# of Odoo source or of our pins builds a new one and an unchanged set-up
-# reuses it.
+ensure_odoo_source() {
+    local branch=${ODOO_SERIES:-18.0}
+    if [ ! -f "$ODOO_SRC/odoo-bin" ]; then
+        log "Odoo source not found at $ODOO_SRC; trying a shallow clone of Odoo $branch"
+        mkdir -p "$(dirname "$ODOO_SRC")"
+        if ! git clone --depth 1 -b "$branch" https://github.com/odoo/odoo.git "$ODOO_SRC"; then
+            die "could not get the Odoo $branch source. Clone it yourself with
+    git clone --depth 1 -b $branch https://github.com/odoo/odoo.git $ODOO_SRC
+or point ODOO_SRC at an existing Odoo checkout (supported: $SUPPORTED_SERIES), then run this command again."
+        fi
+    fi
+    check_odoo_series
+}
+
+# The virtualenv is keyed by the requirements it was built from, so each
+# series (whose requirements differ) has its own, a change of Odoo source or
+# of our pins builds a new one and an unchanged set-up reuses it.
 ensure_venv() {
     local reqs key
     mkdir -p "$CACHE_DIR"

@@ -5,7 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 setup_all
 ensure_chromium
 
-log "linting"
+log "linting (Odoo $ODOO_SERIES)"
 (cd "$REPO_DIR" && ruff check . && ruff format --check .) || die "ruff found problems"
 (cd "$ADDONS_DIR" && pylint --rcfile="$REPO_DIR/.pylintrc" "$MODULE") || die "pylint-odoo found problems"
 
@@ -20,15 +20,20 @@ done
 # wheel is built from a clone (the committed state) in a folder named after
 # the module, and installed into a throwaway target: installed into the venv
 # it would shadow the checkout that the tests run from the addons path.
-log "building and installing the wheel"
+# The manifest's version names no series, so whool is told the series under
+# test: one wheel per series (odoo-addon-... 18.0.x or 19.0.x).
+log "building and installing the wheel for Odoo $ODOO_SERIES"
 WHEEL_TMP=$(mktemp -d)
 git clone --quiet "$REPO_DIR" "$WHEEL_TMP/$MODULE"
+printf '\n[tool.whool]\nodoo_series_override = "%s"\n' "$ODOO_SERIES" >> "$WHEEL_TMP/$MODULE/pyproject.toml"
 "$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$WHEEL_TMP/dist" "$WHEEL_TMP/$MODULE" \
     || die "building the wheel with whool failed"
 "$PYTHON" -m pip install --quiet --no-deps --target "$WHEEL_TMP/site" "$WHEEL_TMP"/dist/odoo_addon_${MODULE}-*.whl \
     || die "installing the wheel failed"
 [ -f "$WHEEL_TMP/site/odoo/addons/$MODULE/__manifest__.py" ] \
     || die "the wheel does not contain odoo/addons/$MODULE"
+grep -q "^Requires-Dist: odoo==$ODOO_SERIES\.\*" "$WHEEL_TMP"/site/odoo_addon_"$MODULE"-*.dist-info/METADATA \
+    || die "the wheel does not require Odoo $ODOO_SERIES"
 log "wheel OK: $(basename "$WHEEL_TMP"/dist/*.whl)"
 rm -rf "$WHEEL_TMP"
 
@@ -44,8 +49,9 @@ dropdb --if-exists "$TEST_DB"
 
 log "installing $MODULE on $TEST_DB"
 export PYTHONPATH="$ODOO_SRC${PYTHONPATH:+:$PYTHONPATH}"
-"$PYTHON" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$TEST_DB" -i "$MODULE" \
+"$PYTHON" "$ODOO_SRC/odoo-bin" -c "$CONF" -d "$TEST_DB" -i "$MODULE" "${WITH_DEMO[@]}" \
     --stop-after-init --log-level=warn || die "installing $MODULE failed"
+check_module_installed "$TEST_DB" with-demo
 
 log "running tests"
 cd "$MODULE_DIR"

@@ -1,0 +1,154 @@
+# Copyright 2026 crm_customer_ownership authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""What differs between the Odoo series this module supports (18.0, 19.0).
+
+Every version check of the module is here; the rest of the code reads the
+names below and never looks at ``version_info`` itself. XML is written in the
+form both series accept; the few records that cannot be (group categories vs
+privileges, users' and actions' groups) live in ``data/odoo<major>/`` and are
+loaded by :func:`load_series_data`.
+"""
+
+from unittest.mock import patch
+
+from odoo import models
+from odoo.release import version_info
+from odoo.tools import convert_file
+
+__all__ = [
+    "ODOO_19",
+    "PARTNER_HAS_MOBILE",
+    "USER_GROUPS_FIELD",
+    "Constraint",
+    "OdooPartnerMergeWizard",
+    "call_kw",
+    "cron_progress",
+    "cron_run_context",
+    "has_field_access",
+    "keep_done_activities",
+    "load_series_data",
+    "message_author",
+    "unit_commits",
+]
+
+MODULE = "crm_customer_ownership"
+ODOO_MAJOR = version_info[0]
+ODOO_19 = ODOO_MAJOR >= 19
+
+# res.users' groups and ir.actions' groups: groups_id on 18, group_ids on 19.
+USER_GROUPS_FIELD = "group_ids" if ODOO_19 else "groups_id"
+
+# Odoo 19 dropped res.partner.mobile: the ERP files' mobile column is then
+# read into phone (see customer_import.py).
+PARTNER_HAS_MOBILE = not ODOO_19
+
+
+if ODOO_19:
+    Constraint = models.Constraint
+else:
+
+    class Constraint:
+        """Odoo 19's ``models.Constraint`` declared on 18: the attribute
+        ``_name = Constraint(definition, message)`` becomes the 18
+        ``_sql_constraints`` entry ``(name, definition, message)``, so the
+        database constraint has the same name on both series."""
+
+        def __init__(self, definition, message=""):
+            self.definition = definition
+            self.message = message
+
+        def __set_name__(self, owner, name):
+            own = owner.__dict__.get("_sql_constraints", [])
+            owner._sql_constraints = [
+                *own,
+                (name.removeprefix("_"), self.definition, self.message),
+            ]
+
+
+def has_field_access(model, field, operation="read"):
+    """Whether the current user may read (or write) ``field`` of ``model``:
+    ``Field.is_accessible(env)`` on 18, ``Model._has_field_access`` on 19."""
+    if ODOO_19:
+        return model._has_field_access(field, operation)
+    return field.is_accessible(model.env)
+
+
+def message_author(env):
+    """The author (partner id, email_from) of a note the current user logs,
+    as ``mail.thread`` computes it, without raising for a missing email."""
+    Thread = env["mail.thread"]
+    if ODOO_19:
+        return Thread._message_compute_author()
+    return Thread._message_compute_author(raise_on_email=False)
+
+
+def cron_progress(env, done, remaining):
+    """Report the progress of a scheduled action's unit of work to the cron
+    runner, which calls the action again while work remains.
+
+    On 19 ``_commit_progress`` commits the unit with its progress (the runner
+    commits by itself too), so each unit is still one transaction; outside a
+    cron run it reports nothing and does not commit, as on 18."""
+    Cron = env["ir.cron"]
+    if not ODOO_19:
+        Cron._notify_progress(done=done, remaining=remaining)
+    elif env.context.get("ir_cron_progress_id"):
+        Cron._commit_progress(done, remaining=remaining)
+
+
+def load_series_data(env, kind):
+    """Load ``data/odoo<major>/<kind>.xml``: the records of ``kind``
+    (``security`` or ``demo``) that this series spells differently.
+
+    Called by a ``<function>`` of the manifest's data (security) or demo
+    files, so ``-i`` and ``-u`` load them as any other data file, xml ids and
+    translations included (Odoo skips the demo ``<function>`` on update as it
+    skips every demo record)."""
+    module = env["ir.module.module"].search([("name", "=", MODULE)])
+    mode = "init" if module.state == "to install" else "update"
+    convert_file(
+        env,
+        MODULE,
+        f"data/odoo{ODOO_MAJOR}/{kind}.xml",
+        {},
+        mode=mode,
+        noupdate=kind == "demo",
+    )
+
+
+# ----------------------------------------------------------------------
+# For the tests: what the module's tests reach of Odoo beyond its API.
+# ----------------------------------------------------------------------
+
+if ODOO_19:
+    from odoo.service.model import call_kw
+
+    from odoo.addons.base.wizard.base_partner_merge import (
+        BasePartnerMergeAutomaticWizard as OdooPartnerMergeWizard,
+    )
+else:
+    from odoo.api import call_kw
+
+    from odoo.addons.base.wizard.base_partner_merge import (
+        MergePartnerAutomatic as OdooPartnerMergeWizard,
+    )
+
+
+def keep_done_activities(activity_type):
+    """Done activities of this type stay, archived, instead of being
+    deleted: an option of the type on 18, what 19 always does."""
+    if not ODOO_19:
+        activity_type.keep_done = True
+
+
+def cron_run_context(progress):
+    """The context in which the cron runner calls a scheduled action that
+    reports to ``progress`` (19 checks that the progress is of that cron)."""
+    return {"ir_cron_progress_id": progress.id, "cron_id": progress.cron_id.id}
+
+
+def unit_commits(cr):
+    """A patcher of ``cr.commit`` for tests of scheduled actions: on 19 the
+    action commits each unit itself (``_commit_progress``), which a test
+    cursor forbids; the mock counts the commits instead."""
+    return patch.object(cr, "commit")
