@@ -60,6 +60,22 @@ class CustomerMergeLog(models.Model):
     # after the links are emptied, for support and the database's history.
     source_partner_ref = fields.Integer(string="Merged Customer ID", readonly=True)
     target_partner_ref = fields.Integer(string="Kept Customer ID", readonly=True)
+    # Who may read the log once a customer is gone: the record rules follow
+    # each live customer's salesperson, and a deleted one's as it was when
+    # the purge deleted it (see res.partner.unlink), so that the log's
+    # readers stay the same.
+    source_owner_id = fields.Many2one(
+        "res.users",
+        string="Merged Customer's Salesperson",
+        readonly=True,
+        index="btree_not_null",
+    )
+    target_owner_id = fields.Many2one(
+        "res.users",
+        string="Kept Customer's Salesperson",
+        readonly=True,
+        index="btree_not_null",
+    )
     user_id = fields.Many2one(
         "res.users", string="Merged by", required=True, readonly=True, index=True
     )
@@ -119,6 +135,8 @@ class CustomerMergeLog(models.Model):
                 "target_partner_id": target.id,
                 "target_partner_ref": target.id,
                 "target_name": target._merge_source_name(),
+                "source_owner_id": source.user_id.id,
+                "target_owner_id": target.user_id.id,
                 "company_id": target.company_id.id,
                 "user_id": self.env.uid,
                 "date": source.merged_at,

@@ -246,7 +246,31 @@ class ResPartner(models.Model):
                 ("state", "=", "done"),
             ]
         ).write({"state": "expired"})
+        partners._stamp_merge_log_owners()
         return super(ResPartner, partners).unlink()
+
+    def _stamp_merge_log_owners(self):
+        """Keep on the merge logs of these customers, about to be deleted, their
+        salesperson as it is now: the log's record rule reads it once the
+        link is emptied, so the log stays visible to exactly those who saw
+        it (a restricted agent learns nothing of another's merge)."""
+        if not self:
+            return
+        self.flush_recordset(["user_id"])
+        MergeLog = self.env["customer.merge.log"]
+        MergeLog.flush_model(["source_partner_id", "target_partner_id"])
+        for side in ("source", "target"):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE customer_merge_log log SET %s = partner.user_id"
+                    " FROM res_partner partner"
+                    " WHERE log.%s = partner.id AND partner.id IN %s",
+                    SQL.identifier(f"{side}_owner_id"),
+                    SQL.identifier(f"{side}_partner_id"),
+                    tuple(self.ids),
+                )
+            )
+        MergeLog.invalidate_model(["source_owner_id", "target_owner_id"])
 
     def _keep_as_archived(self, references):
         # A merged customer the purge cannot delete stays archived and

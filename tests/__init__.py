@@ -18,6 +18,7 @@ from . import test_security_wizards
 from . import test_security_trash
 from . import test_security_transfer
 from . import test_security_merge
+from . import test_security_merge_log
 from . import test_security_delete
 from . import test_security_visibility
 from . import test_security_groups
