@@ -1246,7 +1246,7 @@ class CustomerImport(models.AbstractModel):
                 message=self.env._(
                     "Another salesperson (%(user)s) holds a customer with this "
                     "key: a new customer is created for %(agent)s without its "
-                    "history. Choose a transfer mode to bring the history along.",
+                    "history.",
                     user=partner.user_id.name,
                     agent=agent.name,
                 ),
@@ -1256,14 +1256,26 @@ class CustomerImport(models.AbstractModel):
                 from_user_id=partner.user_id.id,
                 message=self.env._(
                     "%(user)s has this customer (%(name)s): it is created anew "
-                    "for %(agent)s without its history. Choose a transfer mode "
-                    "to bring the history along.",
+                    "for %(agent)s without its history.",
                     user=partner.user_id.name,
                     name=partner.display_name,
                     agent=agent.name,
                 ),
             )
+        if partner:
+            line["message"] += " " + self._without_history_fix()
         return line
+
+    @api.model
+    def _without_history_fix(self):
+        """How to bring a customer's history along, for this user: only a
+        user who may transfer customers can choose a transfer mode."""
+        if self.env.user.has_group("crm_customer_ownership.group_customer_transfer"):
+            return self.env._("Choose a transfer mode to bring the history along.")
+        return self.env._(
+            "To bring the history along, ask a user who may transfer customers "
+            "to import this file."
+        )
 
     @api.model
     def _changed_values(self, partner, vals):
@@ -1428,7 +1440,9 @@ class CustomerImport(models.AbstractModel):
         return [
             self._plan_line(
                 0,
-                partner.external_ref or str(partner.id),
+                # Its ERP Number or nothing: an Odoo id means nothing to
+                # the people reading the plan.
+                partner.external_ref or "",
                 "trash",
                 partner_id=partner.id,
                 message=message,
@@ -1610,24 +1624,25 @@ class CustomerImport(models.AbstractModel):
             Partner.browse(ids).write(dict(vals))
 
     @api.model
-    def _action_imported_customers(self, partners):
-        """The list of the customers an import created, changed, transferred
-        or trashed, archived ones included."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Imported Customers"),
-            "res_model": "res.partner",
-            "view_mode": "list,form",
-            "domain": [("id", "in", partners.ids)],
-            "context": {"active_test": False},
-        }
+    def _action_imported_customers(self, log, partners):
+        """The list of the customers the import of ``log`` created, changed,
+        transferred or trashed, archived ones included. The log is the
+        action's active id: the URL keeps it, and a reload finds the same
+        customers through the action's own domain."""
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "crm_customer_ownership.res_partner_action_imported"
+        )
+        action["domain"] = [("id", "in", partners.ids)]
+        action["context"] = {"active_test": False, "create": False, "active_id": log.id}
+        return action
 
     @api.model
     def _log_import(self, plan, transfer_linked):
         options = plan["options"]
         counts = plan["counts"]
+        lines = plan["lines"]
         # sudo: the log is an audit trail users only read.
-        return (
+        log = (
             self.env["customer.import.log"]
             .sudo()
             .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
@@ -1641,10 +1656,16 @@ class CustomerImport(models.AbstractModel):
                     "key_fields": options["key_fields"],
                     "transfer_linked": transfer_linked,
                     "company_id": self.env.company.id,
+                    "line_count": len(lines),
+                    "applied_line_count": len(lines),
                     **{f"count_{action}": counts[action] for action in COUNT_ACTIONS},
                 }
             )
         )
+        # The same rows, names and links as a background import's log: the
+        # plan's lines, their customers the ones the import made or changed.
+        self.env["customer.import.log.line"].sudo()._store(log, lines)
+        return log
 
     # ------------------------------------------------------------------
     # Template

@@ -101,6 +101,15 @@ class CustomerMergeLog(models.Model):
     line_ids = fields.One2many(
         "customer.merge.log.line", "log_id", string="What Moved", readonly=True
     )
+    # What people see of it: Odoo's bookkeeping (XML ids, technical links)
+    # moves and moves back with the rest, unshown.
+    shown_line_ids = fields.One2many(
+        "customer.merge.log.line",
+        "log_id",
+        string="What Moved (shown)",
+        domain=[("is_shown", "=", True)],
+        readonly=True,
+    )
     # Set at the merge rather than related to the right customer: the
     # company rule keeps holding once the purge has deleted it.
     company_id = fields.Many2one("res.company", readonly=True, index=True)
@@ -143,13 +152,13 @@ class CustomerMergeLog(models.Model):
         Partner = self.env["res.partner"]
         lines = []
         for index, reference in enumerate(references):
-            label = None
+            named = None
             for action, key in (("moved", "moved"), ("kept", "dropped")):
                 rows = results[index][key]
                 if not rows:
                     continue
-                if label is None:
-                    label = Partner._merge_reference_label(reference)
+                if named is None:
+                    named = Partner._merge_preview_field(reference) or ()
                 by_source = defaultdict(lambda: ([], []))
                 for row in rows:
                     if reference.kind == "company_dependent":
@@ -173,7 +182,8 @@ class CustomerMergeLog(models.Model):
                             "kind": reference.kind,
                             "table_name": reference.table,
                             "column_name": reference.column,
-                            "label": f"{label['model']} ({label['field']})",
+                            "ref_model": named and named[0],
+                            "ref_field": named and named[1],
                             "count": len(ids) or len(keys),
                             "row_ids": ids,
                             "key_values": keys if ids else [],
@@ -191,7 +201,6 @@ class CustomerMergeLog(models.Model):
                 "kind": "default",
                 "table_name": "ir_default",
                 "column_name": "json_value",
-                "label": self.env._("Default Values"),
                 "count": len(ids),
                 "row_ids": ids,
                 "key_values": [],
@@ -209,7 +218,6 @@ class CustomerMergeLog(models.Model):
             ids, res_ids = by_origin[document.res_model or ""]
             ids.append(document.id)
             res_ids.append(document.res_id or 0)
-        label = self.env._("Consent Documents")
         return [
             {
                 "action": "moved",
@@ -220,7 +228,6 @@ class CustomerMergeLog(models.Model):
                 "table_name": "ir_attachment",
                 "column_name": "res_id",
                 "res_model": res_model,
-                "label": label,
                 "count": len(ids),
                 "row_ids": ids,
                 "key_values": res_ids,
@@ -462,7 +469,16 @@ class CustomerMergeLogLine(models.Model):
         [("moved", "Moved"), ("kept", "Already on the right customer")],
         required=True,
     )
-    label = fields.Char(string="Records", required=True)
+    # The label is named at read time, in the reader's language, from the
+    # (model, field) the rows belonged to: a stored label would stay in the
+    # language of whoever merged.
+    label = fields.Char(string="Records", compute="_compute_label")
+    ref_model = fields.Char(
+        help="The model whose field linked the rows to the customer; empty "
+        "for Odoo's own bookkeeping, which the log keeps but does not show."
+    )
+    ref_field = fields.Char(help="That model's field.")
+    is_shown = fields.Boolean(compute="_compute_is_shown", store=True)
     count = fields.Integer(required=True)
     model_name = fields.Char(
         required=True, help="The model whose records the rows pointed at."
@@ -493,6 +509,27 @@ class CustomerMergeLogLine(models.Model):
         "record a consent document was attached to."
     )
     company_id = fields.Many2one(related="log_id.company_id", store=True, index=True)
+
+    @api.depends("kind", "ref_model")
+    def _compute_is_shown(self):
+        for line in self:
+            line.is_shown = line.kind in ("default", "document") or bool(line.ref_model)
+
+    @api.depends("kind", "ref_model", "ref_field")
+    @api.depends_context("lang")
+    def _compute_label(self):
+        Partner = self.env["res.partner"]
+        for line in self:
+            if line.kind == "default":
+                line.label = self.env._("Default Values")
+            elif line.kind == "document":
+                line.label = self.env._("Consent Documents")
+            elif line.ref_model in self.env and line.ref_field:
+                line.label = Partner._linked_records_label(
+                    line.ref_model, line.ref_field
+                )
+            else:
+                line.label = self.env._("Technical links")
 
     def _move_back_all(self, found, failures):
         """Move back the rows of these lines: {line: rows moved back, or

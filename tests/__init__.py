@@ -35,3 +35,4 @@ from . import test_stock_partners
 from . import test_edge_states
 from . import test_edge_limits
 from . import test_customer_import_mobile
+from . import test_ui_round2

@@ -274,7 +274,9 @@ class TestTransferKindsWizard(TransferKindsCase):
         self.assertEqual(row["visit_report_count"], 0)
         self.assertEqual(row["visit_block_count"], 1)
         action = wizard.action_transfer()
-        copy = self.Partner.search(action["domain"])
+        copy = self.Partner.search(action["params"]["next"]["domain"])
+        # One customer: the transfer lands on it, the copy.
+        self.assertEqual(action["params"]["next"]["res_id"], copy.id)
         following = ALL_KINDS - {"visit_reports"}
         self._assert_copied(copy, following, self.maier)
         self._assert_history(copy, following, "copy")
@@ -303,7 +305,7 @@ class TestTransferKindsWizard(TransferKindsCase):
         action = self._transfer_over_rpc(
             transfer_mode="copy", transfer_tasks=True, transfer_contacts=False
         )
-        copy = self.Partner.search(action["domain"])
+        copy = self.Partner.search(action["params"]["next"]["domain"])
         self._assert_copied(copy, ALL_KINDS - {"contacts"}, self.maier)
 
 

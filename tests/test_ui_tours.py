@@ -2,6 +2,8 @@ import unittest
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..compat import ODOO_19
+
 
 @tagged("post_install", "-at_install")
 class TestUiTours(HttpCase):
@@ -118,3 +120,41 @@ class TestUiTours(HttpCase):
             response = self.url_open(action["url"])
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.content.startswith(b"PK"), "an XLSX (zip) file")
+
+    def _names_tours(self, lang):
+        if lang != "en_US":
+            self.env["res.lang"]._activate_lang(lang)
+            self.env["ir.module.module"].search(
+                [("name", "in", ("base", "crm_customer_ownership"))]
+            )._update_translations(lang, overwrite=True)
+            if not ODOO_19:
+                self.env["res.groups"]._update_user_groups_view()
+        self.admin.lang = lang
+        wrong = self._customer("Tour Log Wrong")
+        right = self._customer("Tour Log Right")
+        self.env["customer.visit.report"].create(
+            {"partner_id": wrong.id, "summary": "Tour log visit"}
+        )
+        wrong._merge_into(right)
+        log = self.env["customer.merge.log"].search(
+            [("source_partner_id", "=", wrong.id)]
+        )
+        code = lang[:2]
+        self.start_tour(
+            f"/odoo/action-crm_customer_ownership.customer_merge_log_action/{log.id}",
+            f"crm_customer_ownership_merge_log_{code}",
+            login="admin",
+        )
+        if ODOO_19:
+            return  # the rights are built from privileges there
+        self.start_tour(
+            f"/odoo/action-base.action_res_users/{self.source.id}",
+            f"crm_customer_ownership_user_form_{code}",
+            login="admin",
+        )
+
+    def test_names_in_english(self):
+        self._names_tours("en_US")
+
+    def test_names_in_german(self):
+        self._names_tours("de_DE")

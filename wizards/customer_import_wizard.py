@@ -420,7 +420,9 @@ class CustomerImportWizard(models.TransientModel):
         partners = self.line_ids.filtered(
             lambda line: line.action not in ("unchanged", "error")
         ).partner_id
-        return self.env["customer.import"]._action_imported_customers(partners)
+        return self.env["customer.import"]._action_imported_customers(
+            self.log_id, partners
+        )
 
     def action_download_template(self):
         """An XLSX with the expected columns."""

@@ -45,7 +45,12 @@ registry.category("web_tour.tours").add("crm_customer_ownership_transfer", {
             trigger: "body:not(:has(.modal))",
         },
         {
-            trigger: ".o_data_row:contains('Tour Transfer Customer'):contains('Tour Target Agent')",
+            content: "The transfer says what moved to whom",
+            trigger: ".o_notification:contains('Tour Target Agent'):contains('Tour Transfer Customer')",
+        },
+        {
+            content: "One customer transferred: the transfer lands on it",
+            trigger: ".o_breadcrumb .active:contains('Tour Transfer Customer')",
         },
     ],
 });
