@@ -27,3 +27,12 @@ from . import test_customer_import_race
 from . import test_customer_import_errors
 from . import test_customer_import_property
 from . import test_customer_import_background
+from . import test_customer_import_preview
+from . import test_customer_merge_list
+from . import test_i18n
+from . import test_i18n_plurals
+from . import test_transfer_kinds
+from . import test_transfer_rules
+from . import test_ui_tours
+from . import test_ui_views
+from . import test_consent_documents
