@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -33,6 +36,17 @@ class TestUiTours(HttpCase):
 
     def test_transfer_from_the_list(self):
         customer = self._customer("Tour Transfer Customer", external_ref="TT-1")
+        start = fields.Datetime.now() + timedelta(days=7)
+        appointment = self.env["calendar.event"].create(
+            {
+                "name": "Tour appointment",
+                "user_id": self.source.id,
+                "start": start,
+                "stop": start + timedelta(hours=1),
+                "partner_ids": [Command.set([customer.id, self.source.partner_id.id])],
+            }
+        )
+        task = customer.activity_schedule(user_id=self.source.id, summary="Tour task")
         self.start_tour(
             "/odoo/action-contacts.action_contacts?view_type=list",
             "crm_customer_ownership_transfer",
@@ -40,6 +54,9 @@ class TestUiTours(HttpCase):
         )
         self.assertEqual(customer.user_id, self.target)
         self.assertEqual(customer.ownership_history_ids.to_user_id, self.target)
+        # The tour unticked the box beside "Appointments" only.
+        self.assertEqual(appointment.user_id, self.source)
+        self.assertEqual(task.user_id, self.target)
 
     def test_trash_and_restore(self):
         customer = self._customer("Tour Trash Customer", phone="+43 1 111")
