@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools.misc import file_open
 
 
 @tagged("post_install", "-at_install")
@@ -120,3 +121,140 @@ class TestUiTours(HttpCase):
             response = self.url_open(action["url"])
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.content.startswith(b"PK"), "an XLSX (zip) file")
+
+
+@tagged("post_install", "-at_install")
+class TestFirstHour(HttpCase):
+    """An Odoo user's first hour with the module installed, in the browser
+    (static/tests/tours/first_hour_tour.js): each chapter runs as the user
+    who does it, on what the chapters before it left. Needs no demo data."""
+
+    COMPANY = "First Hour Alpine GmbH"
+    CONTACT = "Lena First Hour"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.env.ref("base.user_admin")
+        salesman = "base.group_user,sales_team.group_sale_salesman,crm.group_use_lead"
+        cls.agent = new_test_user(
+            cls.env, login="fh_agent", name="First Hour Agent", groups=salesman
+        )
+        cls.colleague = new_test_user(
+            cls.env, login="fh_colleague", name="First Hour Colleague", groups=salesman
+        )
+        cls.service = new_test_user(
+            cls.env,
+            login="fh_service",
+            name="First Hour Service",
+            groups="base.group_user,crm_customer_ownership.group_customer_service",
+        )
+        # Odoo 18 onboarding tours would cover the pages under test.
+        (cls.admin | cls.agent | cls.colleague | cls.service).tour_enabled = False
+        with file_open("crm_customer_ownership/demo/erp_import_huber.csv", "rb") as f:
+            cls.import_file = f.read()
+        cls.import_refs = [
+            line.split(",")[0] for line in cls.import_file.decode().splitlines()[1:]
+        ]
+        # The file's numbers are the demo customers': where demo data is
+        # loaded, they are renumbered so that the import creates the
+        # customers here as on a database without demo data.
+        cls.env.cr.execute(
+            "UPDATE res_partner SET external_ref = 'demo-' || external_ref"
+            " WHERE external_ref = ANY(%s)",
+            [cls.import_refs],
+        )
+        cls.env["ir.attachment"].create(
+            {"name": "erp_import_huber.csv", "raw": cls.import_file}
+        )
+        cls.Partner = cls.env["res.partner"]
+
+    def test_first_hour(self):
+        self.start_tour(
+            "/odoo/contacts", "crm_customer_ownership_first_hour_create", login="admin"
+        )
+        company = self.Partner.search([("name", "=", self.COMPANY)])
+        contact = self.Partner.search([("name", "=", self.CONTACT)])
+        self.assertEqual(company.user_id, self.agent)
+        self.assertEqual(contact.parent_id, company)
+        document = company.consent_ids.document_ids
+        self.assertEqual(document.name, "first_hour_consent.pdf")
+        self.assertEqual(
+            (document.res_model, document.res_id),
+            ("customer.consent", company.consent_ids.id),
+        )
+
+        for login in ("fh_agent", "fh_service"):
+            with self.subTest(open_as=login):
+                self.start_tour(
+                    f"/odoo/contacts/{company.id}",
+                    "crm_customer_ownership_first_hour_open",
+                    login=login,
+                )
+
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_all_leads",
+            "crm_customer_ownership_first_hour_lead",
+            login="fh_agent",
+        )
+        self.start_tour(
+            "/odoo/crm",
+            "crm_customer_ownership_first_hour_opportunity",
+            login="fh_agent",
+        )
+        lead, opportunity = (
+            self.env["crm.lead"].search([("name", "=", name)])
+            for name in ("First hour lead", "First hour opportunity")
+        )
+        self.assertEqual(
+            (lead.type, lead.user_id, lead.partner_name),
+            ("lead", self.agent, self.COMPANY),
+        )
+        self.assertEqual(
+            (opportunity.type, opportunity.user_id, opportunity.partner_id),
+            ("opportunity", self.agent, company),
+        )
+
+        self.start_tour(
+            f"/odoo/contacts/{contact.id}",
+            "crm_customer_ownership_first_hour_archive",
+            login="admin",
+        )
+        self.assertTrue(contact.active)
+
+        self.start_tour(
+            f"/odoo/contacts/{company.id}",
+            "crm_customer_ownership_first_hour_trash",
+            login="admin",
+        )
+        self.assertTrue(company.active)
+        self.assertFalse(company.trashed_at)
+        self.assertTrue(company.consent_ids.active)
+
+        self.start_tour(
+            "/odoo/contacts", "crm_customer_ownership_first_hour_import", login="admin"
+        )
+        imported = self.Partner.search([("external_ref", "in", self.import_refs)])
+        self.assertEqual(len(imported), len(self.import_refs))
+        self.assertEqual(imported.user_id, self.agent)
+
+        start = fields.Datetime.now() + timedelta(days=7)
+        appointment = self.env["calendar.event"].create(
+            {
+                "name": "First hour appointment",
+                "user_id": self.agent.id,
+                "start": start,
+                "stop": start + timedelta(hours=1),
+                "partner_ids": [Command.set([company.id, self.agent.partner_id.id])],
+            }
+        )
+        self.start_tour(
+            f"/odoo/contacts/{company.id}",
+            "crm_customer_ownership_first_hour_transfer",
+            login="admin",
+        )
+        self.assertEqual(company.user_id, self.colleague)
+        # Appointments were unticked: the appointment stays with the agent,
+        # the opportunity follows the customer.
+        self.assertEqual(appointment.user_id, self.agent)
+        self.assertEqual(opportunity.user_id, self.colleague)
