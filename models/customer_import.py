@@ -69,6 +69,7 @@ NOT_IMPORTABLE = frozenset(
 MAX_PROBLEMS_SHOWN = 10
 COUNTRY_COLUMN = "country_code"
 TEMPLATE_FILENAME = "customer_import_template.xlsx"
+TEMPLATE_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_COLUMNS = (
     "external_ref",
     "name",

@@ -8,12 +8,15 @@ from psycopg2 import errors
 
 from odoo import SUPERUSER_ID, api
 from odoo.service.model import retrying
-from odoo.tests import BaseCase, get_db_name, new_test_user
+from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
 from odoo.tools import mute_logger
 
 CONTEXT = {"tracking_disable": True, "mail_create_nolog": True}
 
 
+# After the install is committed: the race runs real transactions on
+# committed data, which Odoo's runner cannot give while it installs.
+@tagged("post_install", "-at_install")
 class TestCustomerMergeUndoRace(BaseCase):
     """An undo racing a transfer of the right customer ends consistent,
     whichever starts first. Two real transactions on committed data, so the
