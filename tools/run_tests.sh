@@ -59,8 +59,8 @@ dropdb --if-exists "$TEST_DB"
 # ---- Odoo's own tests with the module installed ---------------------------
 # Odoo's tests of what the module extends are its contract with the rest of
 # Odoo. They run with pytest-odoo on a database with the module installed:
-# pytest-odoo runs every test on the full registry, where odoo-bin on an
-# installed database would run base's at_install tests with only base loaded.
+# pytest-odoo runs every test on the full registry, where odoo-bin runs a
+# module's at_install tests as that module is loaded, before this one is.
 # First the partner, user, crm, contacts, calendar and sales team tests on the
 # module's test database, then the tests of apps that touch partners too
 # (website visitors, sale orders) on a second database with those apps.
