@@ -11,6 +11,8 @@ from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .registry_lookup import allow_registry_lookup_in_threads
+
 CONTEXT = {"tracking_disable": True, "mail_create_nolog": True}
 
 
@@ -147,6 +149,7 @@ class TestCustomerMergeUndoRace(BaseCase):
         self._assert_consistent()
 
     def test_undo_waits_for_a_running_transfer(self):
+        allow_registry_lookup_in_threads(self)
         errors = []
         with self.registry.cursor() as move_cr:
             move_env = self._env(move_cr)
