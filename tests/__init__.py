@@ -1,4 +1,5 @@
 from . import test_data_model
+from . import test_customer_records
 from . import test_trash
 from . import test_transfer
 from . import test_lead_access
