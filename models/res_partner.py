@@ -225,8 +225,8 @@ class ResPartner(models.Model):
         INSERT.
 
         Transfers and imports log on thousands of customers at once; the ORM
-        path (_message_log_batch) costs about a millisecond per message, most
-        of the transfer's time. The notes notify nobody, so nothing but the
+        path (_message_log_batch) per message was most of the transfer's
+        time. The notes notify nobody, so nothing but the
         rows is needed. Written as superuser, like _message_log_batch: every
         caller has checked access to the customers first.
         """

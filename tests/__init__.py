@@ -1,5 +1,6 @@
 from . import test_data_model
 from . import test_customer_records
+from . import test_docs
 from . import test_trash
 from . import test_transfer
 from . import test_lead_access
