@@ -28,8 +28,7 @@ done
 log "building and installing the wheel for Odoo $ODOO_SERIES"
 WHEEL_TMP=$(mktemp -d)
 git clone --quiet "$REPO_DIR" "$WHEEL_TMP/$MODULE"
-(cd "$WHEEL_TMP/$MODULE" && git ls-files -z | git check-attr -z --stdin export-ignore \
-    | awk 'BEGIN { RS = "\0" } NR % 3 == 1 { f = $0 } NR % 3 == 0 && $0 == "set" { printf "%s%c", f, 0 }' \
+(cd "$WHEEL_TMP/$MODULE" && git ls-files -z -- ':(attr:export-ignore)' \
     | xargs -0 -r git rm --quiet --cached --) || die "dropping the development files failed"
 printf '\n[tool.whool]\nodoo_series_override = "%s"\n' "$ODOO_SERIES" >> "$WHEEL_TMP/$MODULE/pyproject.toml"
 "$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$WHEEL_TMP/dist" "$WHEEL_TMP/$MODULE" \
