@@ -94,6 +94,7 @@ INDEXED_FROM_COLUMNS = {"complete_name": ("company_name", "name")}
 # one (README, "Import").
 FILLING_COLUMNS = {} if PARTNER_HAS_MOBILE else {"mobile": "phone"}
 TEMPLATE_FILENAME = "customer_import_template.xlsx"
+TEMPLATE_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_COLUMNS = (
     "external_ref",
     "name",

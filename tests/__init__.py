@@ -38,3 +38,12 @@ from . import test_edge_states
 from . import test_edge_limits
 from . import test_customer_import_mobile
 from . import test_ui_round2
+from . import test_customer_import_preview
+from . import test_customer_merge_list
+from . import test_i18n
+from . import test_i18n_plurals
+from . import test_transfer_kinds
+from . import test_transfer_rules
+from . import test_ui_tours
+from . import test_ui_views
+from . import test_consent_documents

@@ -1,8 +1,10 @@
 from lxml import etree
 
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 
+# After the install: Odoo rebuilds the user form's groups view at its end.
+@tagged("post_install", "-at_install")
 class TestRightsOnTheUserForm(TransactionCase):
     """The module's rights can be granted from the user form without debug
     mode, under a "Customer Ownership" heading."""
