@@ -47,3 +47,4 @@ from . import test_transfer_rules
 from . import test_ui_tours
 from . import test_ui_views
 from . import test_consent_documents
+from . import test_record_rules_noupdate
