@@ -11,6 +11,7 @@ from .customer_linked_records import (
     LINKED_KINDS_BY_KEY,
 )
 from .query_plans import execute_through_indexes
+from .res_partner import ownership_workflow
 
 TRANSFER_GROUP = "crm_customer_ownership.group_customer_transfer"
 TRANSFER_MODES = [("move", "Move"), ("copy", "Copy")]
@@ -51,6 +52,16 @@ class ResPartner(models.Model):
         :returns: {original id: {"partner_id", "from_user_id", "restored",
                   "skipped", "counts", "stayed"}}
         """
+        # The engine writes the new salesperson itself, which write() lets
+        # through only inside a workflow.
+        with ownership_workflow():
+            return self._transfer_customers_in_workflow(
+                target_user, mode, transfer_linked, origin, kinds
+            )
+
+    def _transfer_customers_in_workflow(
+        self, target_user, mode, transfer_linked, origin, kinds
+    ):
         partners = self.with_context(active_test=False)
         partners._check_transfer_allowed(target_user, mode)
         following = self._transfer_kinds(mode, transfer_linked, kinds)
