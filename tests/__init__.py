@@ -1,4 +1,6 @@
 from . import test_data_model
+from . import test_customer_records
+from . import test_docs
 from . import test_trash
 from . import test_transfer
 from . import test_lead_access
@@ -45,3 +47,4 @@ from . import test_transfer_rules
 from . import test_ui_tours
 from . import test_ui_views
 from . import test_consent_documents
+from . import test_record_rules_noupdate
