@@ -81,17 +81,19 @@ class Floors:
         self.checks = []
 
     def at_most(self, label, value, limit):
-        self.checks.append((label, value, "<=", limit, value <= limit))
+        self.require(label, value <= limit, f"{value:.2f} (floor <= {limit:g})")
 
     def at_least(self, label, value, limit):
-        self.checks.append((label, value, ">=", limit, value >= limit))
+        self.require(label, value >= limit, f"{value:.2f} (floor >= {limit:g})")
+
+    def require(self, label, met, detail):
+        self.checks.append((label, detail, met))
 
     def done(self):
         print("\nfloors:")
-        for label, value, op, limit, met in self.checks:
-            verdict = "met" if met else "MISSED"
-            print(f"  {verdict:>6}: {label}: {value:.2f} (floor {op} {limit:g})")
-        missed = [check[0] for check in self.checks if not check[4]]
+        for label, detail, met in self.checks:
+            print(f"  {'met' if met else 'MISSED':>6}: {label}: {detail}")
+        missed = [check[0] for check in self.checks if not check[2]]
         if missed:
             sys.exit(f"{len(missed)} floor(s) missed: {'; '.join(missed)}")
 
