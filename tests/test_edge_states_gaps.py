@@ -384,6 +384,18 @@ class TestExpiredMergeIsOutOfPlay(EdgeStateCase):
         self.assertTrue(source.merged_into_id)
         self.assertEqual(log.state, "expired")
 
+    def test_merge_refused_both_ways(self):
+        source, _target, _log = self._expired_merge()
+        other = self.customers_huber[2]
+        for a, b in ((source, other), (other, source)):
+            with (
+                self.subTest(source=a.name),
+                self.assertRaisesRegex(UserError, "was itself merged into"),
+            ):
+                self._merge(a, b)
+        self.assertFalse(other.merged_into_id)
+        self.assertTrue(other.active)
+
     def test_out_of_lists_and_lookups(self):
         source, target, log = self._expired_merge()
         for user in (self.huber, self.sales_manager):
