@@ -103,6 +103,9 @@ class ResPartner(models.Model):
                         customers=", ".join(changing.mapped("display_name")),
                     )
                 )
+            # As a transfer: a merged customer keeps its salesperson for the
+            # undo of its merge.
+            changing._check_not_merged()
             return super().write(vals)
         changing._transfer_customers(
             new_user, mode="move", transfer_linked=True, origin="manual"

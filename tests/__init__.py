@@ -35,6 +35,7 @@ from . import test_engine_fields
 from . import test_reactivation
 from . import test_stock_partners
 from . import test_edge_states
+from . import test_edge_states_gaps
 from . import test_edge_limits
 from . import test_customer_import_mobile
 from . import test_ui_round2
