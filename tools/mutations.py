@@ -120,9 +120,10 @@ MUTATIONS = [
         "id": "delete-history-active-only",
         "rule": "trash",
         "file": "models/res_partner_trash.py",
-        "original": '("customer.visit.report", "customer_visit_report", "partner_id", "TRUE")',
+        "original": "        history = self._ownership_customers()._get_history()",
         "replacement": (
-            '("customer.visit.report", "customer_visit_report", "partner_id", "active")'
+            '        history = self._ownership_customers().filtered("active")'
+            "._get_history()"
         ),
         "tests": [EDGE_STATES + "TestHistoryKeepsEveryStateFromDelete"],
     },
@@ -178,11 +179,13 @@ MUTATIONS = [
         ],
     },
     {
-        "id": "trash-fields-for-contact-managers",
+        "id": "engine-fields-for-settings-admins",
         "rule": "trash",
-        "file": "models/res_partner_security.py",
-        "original": '            or self.env.user.has_group("base.group_system")',
-        "replacement": '            or self.env.user.has_group("base.group_partner_manager")',
+        "file": "models/customer_engine_guard.py",
+        "original": "        if in_ownership_workflow():\n            return\n",
+        "replacement": "        if in_ownership_workflow() or self.env.user.has_group(\n"
+        '            "base.group_system"\n'
+        "        ):\n            return\n",
         "tests": [T + "test_security_trash.py::TestTrashFieldsOnlyByTheTrash"],
     },
     # -- transfer ------------------------------------------------------------
