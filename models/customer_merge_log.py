@@ -11,7 +11,7 @@ from odoo.tools import SQL, format_datetime
 from .query_plans import index_driven_plans
 from .res_partner_merge import CONSENT_FIELD, HISTORY_COUNTS
 
-# How many row ids an undo's chatter note names per kind of record it could
+# How many records an undo's chatter note names per kind of record it could
 # not move back; the log keeps them all.
 NAMED_ROWS = 20
 
@@ -613,34 +613,100 @@ class CustomerMergeLogLine(models.Model):
                     self.key_values or (),
                 )
         except psycopg2.IntegrityError as error:
+            values = {"label": self.label, "count": self.count}
+            reason = self._constraint_message(error.diag.constraint_name)
             failures.append(
                 self.env._(
                     "%(label)s: %(count)s record(s) stayed on the right customer "
                     "because moving them back breaks a rule of the database "
                     "(%(reason)s).",
-                    label=self.label,
-                    count=self.count,
-                    reason=error.diag.message_primary,
+                    reason=reason,
+                    **values,
+                )
+                if reason
+                else self.env._(
+                    "%(label)s: %(count)s record(s) stayed on the right customer "
+                    "because moving them back breaks a rule of the database.",
+                    **values,
                 )
             )
             return None
 
+    def _constraint_message(self, name):
+        """The message a module declared for the database rule ``name``, in
+        the reader's language; None for a rule without one, whose name and
+        PostgreSQL's wording are technical."""
+        if not name:
+            return None
+        # sudo: rule messages are labels, not data.
+        constraint = (
+            self.env["ir.model.constraint"]
+            .sudo()
+            .search([("name", "=", name)], limit=1)
+        )
+        return constraint.message or None
+
     def _report_missing(self, rows, reference, failures):
-        """Name in ``failures`` the logged rows that did not move back."""
+        """Name in ``failures`` the logged rows that did not move back: by
+        the records' names where the undo's readers may read them, else by
+        their count (a deleted record has no name left)."""
         key = "id" if reference is None or reference.has_id else reference.keys[0]
         missing = sorted(set(self.row_ids or []) - {row[key] for row in rows})
-        if missing:
+        if not missing:
+            return
+        names = self._readable_names(reference, missing)
+        values = {"label": self.label, "count": len(missing)}
+        if names:
             failures.append(
                 self.env._(
                     "%(label)s: %(count)s record(s) no longer linked to the right "
                     "customer (deleted or moved since, or the merged customer "
-                    "has them again) stayed where they are: ids %(ids)s.",
-                    label=self.label,
-                    count=len(missing),
-                    ids=", ".join(map(str, missing[:NAMED_ROWS]))
-                    + (", …" if len(missing) > NAMED_ROWS else ""),
+                    "has them again) stayed where they are, among them %(names)s.",
+                    names=", ".join(names[:NAMED_ROWS])
+                    + (", …" if len(names) > NAMED_ROWS else ""),
+                    **values,
                 )
             )
+        else:
+            failures.append(
+                self.env._(
+                    "%(label)s: %(count)s record(s) no longer linked to the right "
+                    "customer (deleted or moved since, or the merged customer "
+                    "has them again) stayed where they are.",
+                    **values,
+                )
+            )
+
+    def _readable_names(self, reference, ids):
+        """The names of the records ``ids`` (of this line's rows) that the
+        undo's readers may all read: whoever undoes, and the salespeople of
+        both customers, who read the log and the customers' chatter. Records
+        that are Odoo's machinery (a follower row, a message) have no name
+        people know them by, nor have deleted ones: those are counted."""
+        Partner = self.env["res.partner"]
+        found = reference and Partner._merge_preview_field(reference)
+        if not found or found[2] != ("id" if reference.has_id else "key"):
+            return []
+        model = found[0]
+        if not Partner._merge_names_records(model):
+            return []
+        log = self.log_id
+        readers = (
+            self.env.user
+            | (log.source_partner_id | log.target_partner_id)
+            .with_context(active_test=False)
+            .user_id
+        )
+        readable = set(ids)
+        for reader in readers:
+            readable &= set(Partner.with_user(reader)._merge_readable(model, readable))
+        records = (
+            self.env[model]
+            .with_user(self.env.user)
+            .with_context(active_test=False)
+            .browse(sorted(readable))
+        )
+        return records.mapped("display_name")
 
     def _move_back_documents(self):
         """Consent documents back where they were attached before the merge,

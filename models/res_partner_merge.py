@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, create_index, format_date
 from odoo.tools.translate import LazyTranslate
 
-from .customer_linked_records import COUNTED_KINDS
+from .customer_linked_records import COUNTED_KINDS, LINKED_KINDS
 from .customer_reference_redirect import ReferenceConflictError
 from .res_partner import MERGE_MARK_FIELDS, ownership_workflow
 
@@ -87,6 +87,9 @@ FRAMEWORK_MODEL_PREFIXES = (
     "snailmail.",
     "web",
 )
+# Models whose records people know by name although Odoo's framework
+# declares them (a task, an appointment, a contact).
+NAMED_FRAMEWORK_MODELS = frozenset(kind.model for kind in LINKED_KINDS)
 
 
 class ResPartner(models.Model):
@@ -691,6 +694,14 @@ class ResPartner(models.Model):
             return None
         # sudo: model names are labels, not data.
         return others, self.env["ir.model"].sudo()._get(model).name
+
+    def _merge_names_records(self, model):
+        """Whether the records of ``model`` have names people know them by
+        (a deal, a visit report, a task), rather than being Odoo's machinery
+        (a follower row, a message)."""
+        return model in NAMED_FRAMEWORK_MODELS or not (
+            model.startswith(FRAMEWORK_MODEL_PREFIXES) or self.env[model]._transient
+        )
 
     def _merge_readable(self, model, ids):
         """Those of ``ids`` the user may read: the preview counts nothing
