@@ -781,15 +781,13 @@ class ResPartner(models.Model):
         except ReferenceConflictError as conflict:
             # Named only now: the failed statement aborted the transaction
             # until the savepoint was rolled back.
-            label = self._merge_reference_label(conflict.reference)
             raise UserError(
                 self.env._(
-                    "Customer %(merged)s cannot be merged into %(kept)s: both are "
-                    "linked to the same record through %(model)s (%(field)s), "
-                    "which allows only one link, so nothing was changed; remove "
-                    "the link of %(merged)s, then merge again.",
-                    model=label["model"],
-                    field=label["field"],
+                    "Customer %(merged)s cannot be merged into %(kept)s: both "
+                    "are linked to the same record in %(records)s, where only "
+                    "one link is allowed, so nothing was changed; remove that "
+                    "link of %(merged)s, then merge again.",
+                    records=self._merge_reference_label(conflict.reference),
                     **names,
                 )
             ) from conflict.error
@@ -900,18 +898,15 @@ class ResPartner(models.Model):
         return copies.mapped("acc_number"), lines
 
     def _merge_reference_label(self, reference):
-        """{"model": ..., "field": ...} naming a reference for people."""
+        """The records of ``reference`` named for people: as the merge
+        preview and the delete refusal name them (Visit Reports, Followers),
+        else by the model's translated name, never a table or field name."""
         for owners in (("id", "key"), ("target",)):
             for model, fname, owner in reference.fields:
                 if owner in owners:
-                    Model = self.env[model]
-                    return {
-                        # sudo: model names are labels, not data.
-                        "model": self.env["ir.model"].sudo()._get(model).name
-                        or Model._description,
-                        "field": Model._fields[fname]._description_string(self.env),
-                    }
-        return {"model": reference.table, "field": reference.column}
+                    return self._linked_records_label(model, fname)
+        # A column the ORM does not know (found in the database's catalogue).
+        return self.env._("Other Records")
 
     def _merge_summarize(self, references, results):
         """{"moved": [{"label", "count"}], "dropped": [...]}: the rows each

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 from odoo.tools.safe_eval import safe_eval
 
 from ..compat import ODOO_19
@@ -95,6 +95,43 @@ class TestBusinessNames(CustomerMergeCase):
             Partner._merge_preview_field(by_table["customer_visit_report"])[:2],
             ("customer.visit.report", "partner_id"),
         )
+
+    def test_merge_conflict_names_the_kind_of_records(self):
+        source, target = self._pair()
+        for customer in source | target:
+            self.env["customer.visit.report"].create(
+                {"partner_id": customer.id, "summary": "Visit"}
+            )
+        # A rule of the database allowing one visit report per customer
+        # (of these two: the demo's customers have several).
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX one_report_per_customer ON "
+                "customer_visit_report (partner_id) WHERE partner_id = ANY(%s)",
+                (source | target).ids,
+            )
+        )
+        with self.assertRaises(UserError) as caught:
+            self._merge(source, target)
+        message = caught.exception.args[0]
+        self.assertIn("linked to the same record in Visit Reports,", message)
+        for technical in ("customer_visit_report", "partner_id", "Visit Report ("):
+            self.assertNotIn(technical, message)
+        self.assertIsNone(TECHNICAL.search(message), message)
+        self.assertTrue(source.active)
+
+    def test_merge_conflict_without_a_business_label(self):
+        """A model the preview has no label for is named by its translated
+        description; a column the ORM does not know, by no name at all."""
+        Partner = self.env["res.partner"]
+        Reference = type(
+            self.env["customer.reference.redirect"]._find_references("res.partner")[0]
+        )
+        reference = Reference("many2one", "res_partner_title", "x_partner", fields=[])
+        self.assertEqual(Partner._merge_reference_label(reference), "Other Records")
+        reference.fields.append(("res.partner.title", "create_uid", "id"))
+        self.assertEqual(Partner._merge_reference_label(reference), "Partner Title")
 
     def test_merge_log_lines_in_the_readers_language(self):
         log = self._merged_log()
