@@ -5,6 +5,8 @@ import base64
 import re
 from pathlib import Path
 
+from lxml import etree
+
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
 from odoo.tools.safe_eval import safe_eval
@@ -265,6 +267,19 @@ class TestImportPresentation(CustomerImportCase):
         self.assertIn('name="partner_id"', arch)
         self.assertIn('name="changes"', arch)
         self.assertNotIn('name="wizard_id"', arch)
+
+    def test_preview_row_dialog_is_titled_in_business_words(self):
+        """The web client titles an opened row "Open: <the rows' string>":
+        every tab's rows are an Import Row, never "Trash Rows"."""
+        arch = self.env["customer.import.wizard"].get_views([(False, "form")])
+        root = etree.fromstring(arch["views"]["form"]["arch"])
+        rows = root.xpath("//field[@widget='one2many' or starts-with(@name, 'line_')]")
+        self.assertEqual(
+            {node.get("name") for node in rows},
+            {"line_error_ids", "line_ids", "line_trash_ids", "line_transfer_ids"},
+        )
+        for node in rows:
+            self.assertEqual(node.get("string"), "Import Row", node.get("name"))
 
 
 class TestEveryActionAnswers(CustomerImportCase):
