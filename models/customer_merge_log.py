@@ -243,10 +243,100 @@ class CustomerMergeLog(models.Model):
         """Undo these merges: every row the merge moved that still points at
         the right customer goes back to the merged one, which becomes active
         again with its consents and their documents. Records added to the
-        right customer since stay there. Callable over XML-RPC."""
+        right customer since stay there. Callable over XML-RPC.
+
+        Returns a notification of what moved back, which then opens the
+        merged customer (the list again when several merges were undone)."""
+        moved_back = defaultdict(int)
+        failed = False
         for log in self:
-            log._undo()
-        return True
+            failed |= bool(log._undo(moved_back))
+        if len(self) == 1:
+            title = self.env._(
+                "Merge undone: %(merged)s is back", merged=self._names()["merged"]
+            )
+        else:
+            title = self.env._("Merges undone: %(count)s", count=len(self))
+        if moved_back:
+            message = self.env._(
+                "Moved back to %(merged)s: %(moved)s.",
+                merged="%s" if len(self) == 1 else self.env._("the merged customers"),
+                moved=self._counts_text(moved_back),
+            )
+        else:
+            message = self.env._("Nothing was left to move back.")
+        if failed:
+            message += " " + self.env._(
+                "Some records stayed where they are: the merge's log says which."
+            )
+        return self._notification(
+            title,
+            message,
+            self.source_partner_id if len(self) == 1 else None,
+            "warning" if failed else "success",
+        )
+
+    def _merge_notification(self):
+        """Tell the merger what moved to the right customer, then open it:
+        the merged customer is archived, the right one is where its records
+        are now."""
+        self.ensure_one()
+        moved = defaultdict(int)
+        # sudo: users only read the log; its rows are the engine's data.
+        for line in self.sudo().shown_line_ids:
+            if line.action == "moved":
+                moved[line.label] += line.count
+        names = self._names()
+        if moved:
+            message = self.env._(
+                "Moved to %(kept)s: %(moved)s.",
+                kept="%s",
+                moved=self._counts_text(moved),
+            )
+        else:
+            message = self.env._(
+                "Nothing was linked to the wrong customer: %(kept)s is unchanged.",
+                kept="%s",
+            )
+        return self._notification(
+            self.env._("%(merged)s merged into %(kept)s", **names),
+            message,
+            self.target_partner_id,
+        )
+
+    @api.model
+    def _counts_text(self, counts):
+        # "Visit Reports: 3": a label and its count read right in every
+        # language, whatever the plural.
+        return ", ".join(f"{label}: {count}" for label, count in counts.items())
+
+    @api.model
+    def _notification(self, title, message, customer, kind="success"):
+        """A notification, its ``%s`` a link to ``customer``, then the
+        customer's form (or the screen again without a customer)."""
+        params = {"type": kind, "title": title, "message": message}
+        if customer:
+            url = f"/odoo/contacts/{customer.id}"
+            params["links"] = [{"label": customer.display_name, "url": url}]
+            # Contacts' own action: the URL reloads the same form. In "main",
+            # not under the merged customer's form in the breadcrumbs.
+            params["next"] = dict(
+                self.env["ir.actions.act_window"]._for_xml_id(
+                    "contacts.action_contacts"
+                ),
+                name=customer.display_name,
+                res_id=customer.id,
+                view_mode="form",
+                views=[(False, "form")],
+                target="main",
+            )
+        else:
+            params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": params,
+        }
 
     def _names(self):
         return {
@@ -327,7 +417,9 @@ class CustomerMergeLog(models.Model):
         )
         partners.invalidate_recordset()
 
-    def _undo(self):
+    def _undo(self, moved_back):
+        """Undo this merge; add to ``moved_back`` ({label: count}) what
+        moved back. Returns what could not go back (sentences)."""
         self.ensure_one()
         self._lock_for_undo()
         self._check_undoable()
@@ -345,7 +437,9 @@ class CustomerMergeLog(models.Model):
             model_lines = lines.filtered(
                 lambda line, m=model_name: line.model_name == m
             )
-            results_by_model[model_name] = self._undo_lines(model_lines, failures)
+            results_by_model[model_name] = self._undo_lines(
+                model_lines, failures, moved_back
+            )
         counts = self._undo_history_counts(results_by_model)
         if source.user_id != target.user_id:
             self._undo_write_history(source, target, counts)
@@ -358,10 +452,12 @@ class CustomerMergeLog(models.Model):
                 "undo_report": "\n".join(failures) or False,
             }
         )
+        return failures
 
-    def _undo_lines(self, lines, failures):
+    def _undo_lines(self, lines, failures, moved_back):
         """Move back the rows of ``lines`` (all of one referenced model);
-        append a sentence to ``failures`` for the rows that stay. Returns
+        append a sentence to ``failures`` for the rows that stay, count in
+        ``moved_back`` ({label: count}) those that went back. Returns
         (references, results, mapping) as ``_redirect_references`` would for
         a redirect from the right customer to the merged one."""
         Redirect = self.env["customer.reference.redirect"]
@@ -382,6 +478,8 @@ class CustomerMergeLog(models.Model):
                 rows = moved[line]
                 if rows is None:
                     continue
+                if rows and line.is_shown:
+                    moved_back[line.label] += len(rows)
                 if reference and line.kind not in ("document", "default"):
                     mapping[line.target_id] = line.source_id
                     results[len(references)] = {"moved": rows, "dropped": []}

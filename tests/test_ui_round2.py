@@ -143,6 +143,78 @@ class TestBusinessNames(CustomerMergeCase):
         self.assertNotIn("Visit Reports", labels)
 
 
+class TestMergeAnswers(CustomerMergeCase):
+    """A merge and its undo say what moved, link to the customer that now
+    has the records, then open its form."""
+
+    def _merged(self):
+        source, target = self._pair()
+        self.env["customer.visit.report"].create(
+            [{"partner_id": source.id, "summary": f"Visit {i}"} for i in range(3)]
+        )
+        self.env["crm.lead"].create({"name": "Deal", "partner_id": source.id})
+        return source, target, self._merge(source, target)
+
+    def assertAnswers(self, action, customer, moved):
+        self.assertEqual(action["tag"], "display_notification")
+        params = action["params"]
+        for text in moved:
+            self.assertIn(text, params["message"])
+        # The link to the customer stands in the message's %s.
+        self.assertEqual(params["message"].count("%s"), 1)
+        self.assertEqual(
+            params["links"],
+            [{"label": customer.display_name, "url": f"/odoo/contacts/{customer.id}"}],
+        )
+        for text in (params["title"], params["message"]):
+            self.assertIsNone(TECHNICAL.search(text), text)
+            self.assertNotRegex(text, rf"\b{customer.id}\b")
+        landing = params["next"]
+        self.assertEqual(
+            (landing["res_model"], landing["res_id"], landing["target"]),
+            ("res.partner", customer.id, "main"),
+        )
+        # Contacts' own action: the URL after the landing reloads the form.
+        self.assertEqual(landing["path"], "contacts")
+
+    def test_merge_says_what_moved_and_opens_the_right_customer(self):
+        _source, target, action = self._merged()
+        self.assertAnswers(
+            action, target, ["Moved to %s:", "Visit Reports: 3", "Opportunities: 1"]
+        )
+        self.assertEqual(
+            action["params"]["title"], "Wrong Customer merged into Right Customer"
+        )
+        self.assertEqual(action["params"]["type"], "success")
+
+    def test_undo_says_what_moved_back_and_opens_the_merged_customer(self):
+        source, _target, _action = self._merged()
+        log = self.env["customer.merge.log"].search(
+            [("source_partner_id", "=", source.id)]
+        )
+        action = log.with_user(self.sales_manager).action_undo()
+        self.assertAnswers(
+            action,
+            source,
+            ["Moved back to %s:", "Visit Reports: 3", "Opportunities: 1"],
+        )
+        self.assertEqual(
+            action["params"]["title"], "Merge undone: Wrong Customer is back"
+        )
+        self.assertEqual(action["params"]["type"], "success")
+
+    def test_undo_that_left_records_behind_warns(self):
+        source, target, _action = self._merged()
+        log = self.env["customer.merge.log"].search(
+            [("source_partner_id", "=", source.id)]
+        )
+        target.visit_report_ids[0].unlink()
+        action = log.with_user(self.sales_manager).action_undo()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("Visit Reports: 2", action["params"]["message"])
+        self.assertIn("the merge's log says which", action["params"]["message"])
+
+
 class TestMergeFromTheListOrientation(CustomerMergeCase):
     """The list's one Merge opens like Merge into…: the wrong customer fixed,
     the right one to pick, Swap; Odoo's own Merge only for other contacts."""
