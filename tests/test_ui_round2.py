@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, email_normalize
 from odoo.tools.safe_eval import safe_eval
 
@@ -62,6 +62,23 @@ class TestBusinessNames(CustomerMergeCase):
         message = caught.exception.args[0]
         self.assertIn("Besuchsberichte (1)", message)
         self.assertIsNone(TECHNICAL.search(message), message)
+
+    def test_engine_field_refusal_names_the_kind_and_the_real_buttons(self):
+        customer = self._customer_with_history("Guarded Customer")
+        report = customer.visit_report_ids
+        _load_german(self.env)
+        messages = {}
+        for lang in ("en_US", "de_DE"):
+            with self.assertRaises(AccessError) as caught:
+                report.with_context(lang=lang).write({"active": False})
+            messages[lang] = caught.exception.args[0]
+        self.assertIn(" of Visit Reports follow", messages["en_US"])
+        self.assertIn("Move to Trash or Restore button", messages["en_US"])
+        self.assertIn("Besuchsberichte", messages["de_DE"])
+        for message in messages.values():
+            self.assertNotIn("Customer Visit Report", message)
+            self.assertNotIn("Action > Move to trash", message)
+            self.assertIsNone(TECHNICAL.search(message), message)
 
     def _merged_log(self):
         source, target = self._pair()
