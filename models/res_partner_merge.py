@@ -1027,7 +1027,7 @@ class ResPartner(models.Model):
             if holder:
                 failures.append(
                     self.env._(
-                        "External ID %(number)s: customer %(holder)s has it now, "
+                        "ERP Number %(number)s: customer %(holder)s has it now, "
                         "so %(merged)s was restored without it.",
                         number=number,
                         holder=holder.display_name,

@@ -409,7 +409,8 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         log.action_undo()
         # ... and then stays with it: the undo says so.
         self.assertFalse(source.external_ref)
-        self.assertIn("H500", log.undo_report)
+        # Under its label: Odoo's "External ID" is another thing.
+        self.assertIn("ERP Number H500: customer Newcomer has it now", log.undo_report)
         self.assertEqual(other.external_ref, "H500")
 
     def test_merge_marks_and_reactivation_are_the_engine_s(self):
