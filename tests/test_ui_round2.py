@@ -464,6 +464,12 @@ class TestDemoStory(CustomerImportCase):
         for login in ("huber", "maier", "gruber", "sommer", "berger"):
             user = self.env["res.users"].search([("login", "=", login)])
             self.assertTrue(user.has_group("crm.group_use_lead"), login)
+        # The demo users have Leads; CRM's setting stays as Odoo leaves it,
+        # for everyone else (Odoo's own crm tests assume it off).
+        self.assertNotIn(
+            self.env.ref("crm.group_use_lead"),
+            self.env.ref("base.group_user").implied_ids,
+        )
         demo = self.env["ir.model.data"].search(
             [("module", "=", "crm_customer_ownership"), ("model", "=", "res.partner")]
         )
