@@ -11,6 +11,8 @@ loaded by :func:`load_series_data`.
 
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo import models
 from odoo.release import version_info
 from odoo.tools import convert_file
@@ -29,6 +31,8 @@ __all__ = [
     "load_series_data",
     "message_author",
     "unit_commits",
+    "user_form_group_values",
+    "user_form_rights",
 ]
 
 MODULE = "crm_customer_ownership"
@@ -152,3 +156,46 @@ def unit_commits(cr):
     action commits each unit itself (``_commit_progress``), which a test
     cursor forbids; the mock counts the commits instead."""
     return patch.object(cr, "commit")
+
+
+def user_form_rights(user):
+    """The rights the user form offers ``user`` without debug mode:
+    ``{heading: {label: ids of the groups offered}}``.
+
+    On 18 a heading is a ``<group string=...>`` of the form holding one
+    ``sel_groups_*`` selection per category; on 19 the form's
+    ``res_user_group_ids`` widget shows the privileges of each category,
+    read from the user's ``view_group_hierarchy``."""
+    Users = user.env["res.users"].with_user(user)
+    form = user.env.ref("base.view_users_form")
+    view = Users.get_views([(form.id, "form")])
+    arch = etree.fromstring(view["views"]["form"]["arch"])
+    if not ODOO_19:
+        fields = view["models"]["res.users"]["fields"]
+        return {
+            heading.get("string"): {
+                fields[name]["string"]: [v for v, _label in fields[name]["selection"]]
+                for name in heading.xpath(".//field/@name")
+                if name.startswith("sel_groups_")
+            }
+            for heading in arch.xpath("//group[@string]")
+        }
+    if not arch.xpath("//field[@name='group_ids'][@widget='res_user_group_ids']"):
+        return {}
+    hierarchy = Users.default_get(["view_group_hierarchy"])["view_group_hierarchy"]
+    privileges = {str(key): value for key, value in hierarchy["privileges"].items()}
+    return {
+        category["name"]: {
+            privileges[str(pid)]["name"]: privileges[str(pid)]["group_ids"]
+            for pid in category["privilege_ids"]
+        }
+        for category in hierarchy["categories"]
+    }
+
+
+def user_form_group_values(group):
+    """The values the user form writes to grant ``group`` (a right of its
+    own line): the line's selection on 18, the groups on 19."""
+    if ODOO_19:
+        return {"group_ids": [(4, group.id)]}
+    return {f"sel_groups_{group.id}": group.id}
