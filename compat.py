@@ -9,6 +9,8 @@ privileges, users' and actions' groups) live in ``data/odoo<major>/`` and are
 loaded by :func:`load_series_data`.
 """
 
+import time
+from contextlib import ExitStack, contextmanager
 from unittest.mock import patch
 
 from lxml import etree
@@ -24,12 +26,16 @@ __all__ = [
     "Constraint",
     "OdooPartnerMergeWizard",
     "call_kw",
+    "cron_calls_per_run",
+    "cron_job_context",
+    "cron_process_job",
     "cron_progress",
     "cron_run_context",
     "has_field_access",
     "keep_done_activities",
     "load_series_data",
     "message_author",
+    "registry_test_mode",
     "unit_commits",
     "user_form_group_values",
     "user_form_rights",
@@ -149,6 +155,64 @@ def cron_run_context(progress):
     """The context in which the cron runner calls a scheduled action that
     reports to ``progress`` (19 checks that the progress is of that cron)."""
     return {"ir_cron_progress_id": progress.id, "cron_id": progress.cron_id.id}
+
+
+CRON_MODULE = "odoo.addons.base.models.ir_cron"
+
+
+@contextmanager
+def registry_test_mode(case):
+    """The registry's new cursors wrap the test's cursor (as in Odoo's own
+    tests of the cron runner): the test case's ``enter_registry_test_mode``
+    on 19, the registry's ``enter_test_mode`` on 18. Yields the registry."""
+    env = case.env
+    if ODOO_19:
+        with case.enter_registry_test_mode():
+            yield env.registry
+        return
+    env.flush_all()
+    env.registry.enter_test_mode(env.cr)
+    try:
+        yield env.registry
+    finally:
+        env.registry.leave_test_mode()
+        env.invalidate_all()
+
+
+def cron_process_job(registry, cron_cr, job):
+    """The cron runner's processing of one acquired job (``job`` as
+    ``ir.cron._acquire_one_job`` returns it): ``_process_job``, which
+    takes the database name too on 18."""
+    if ODOO_19:
+        registry["ir.cron"]._process_job(cron_cr, job)
+    else:
+        registry["ir.cron"]._process_job(registry.db_name, cron_cr, job)
+
+
+def cron_calls_per_run(calls):
+    """A patcher of how many times the runner calls a job's action in one
+    run while work remains: 18's ``MAX_BATCH_PER_CRON_JOB``; 19's
+    ``MIN_RUNS_PER_JOB``, whose runner also keeps calling for
+    ``MIN_TIME_PER_JOB`` seconds: set to 0, so that on both a run is a
+    count of calls, not a race with the clock."""
+    stack = ExitStack()
+    if ODOO_19:
+        stack.enter_context(patch(f"{CRON_MODULE}.MIN_RUNS_PER_JOB", calls))
+        stack.enter_context(patch(f"{CRON_MODULE}.MIN_TIME_PER_JOB", 0))
+    else:
+        stack.enter_context(patch(f"{CRON_MODULE}.MAX_BATCH_PER_CRON_JOB", calls))
+    return stack
+
+
+def cron_job_context(job):
+    """The context in which the runner's ``_run_job`` calls a job (19 adds
+    the end of the run's time budget)."""
+    context = {"lastcall": job["lastcall"], "cron_id": job["id"]}
+    if ODOO_19:
+        from odoo.addons.base.models import ir_cron
+
+        context["cron_end_time"] = time.monotonic() + ir_cron.MIN_TIME_PER_JOB
+    return context
 
 
 def unit_commits(cr):

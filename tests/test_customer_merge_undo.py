@@ -254,7 +254,7 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         self.assertEqual(leads[2].partner_id, source)
         self.assertEqual(leads[1].partner_id.name, "Third Customer")
         self.assertEqual(log.state, "undone")
-        self.assertIn("Lead/Opportunity", log.undo_report)
+        self.assertIn(self.env["crm.lead"]._description, log.undo_report)
         self.assertIn(str(deleted_id), log.undo_report)
         self.assertIn(str(leads[1].id), log.undo_report)
         self.assertIn("Followers", log.undo_report)
