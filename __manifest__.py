@@ -49,5 +49,6 @@
         "demo/crm_customer_ownership_demo_features.xml",
         "demo/odoo_series_demo.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
 }

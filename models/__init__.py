@@ -24,6 +24,7 @@ from . import customer_import_plan_line_mixin
 from . import customer_import
 from . import customer_import_log
 from . import customer_import_log_line
+from . import ir_actions
 
 # Last: its wrapper of the transfer engine must come first in the MRO.
 from . import res_partner_security

@@ -48,6 +48,34 @@ class CustomerConsent(models.Model):
         "A consent cannot be revoked before it was granted.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        consents = super().create(vals_list)
+        consents._attach_documents()
+        return consents
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "document_ids" in vals:
+            self._attach_documents()
+        return result
+
+    def _attach_documents(self):
+        """Attach to its consent each signed document not attached to a record.
+
+        The form's many2many_binary uploads a file before the consent is
+        saved, with res_id 0: Odoo lets only its uploader and administrators
+        read such a file, so the customer's agent, team lead and customer
+        service could not even open the customer. Attached to the consent, a
+        document is readable by whoever may read the consent, as
+        mail.compose.message and hr.applicant do with their attachments. No
+        sudo: a user may attach only files they may write (their own uploads).
+        """
+        for consent in self:
+            consent.document_ids.filtered(
+                lambda document: not document.res_id and not document.res_field
+            ).write({"res_model": consent._name, "res_id": consent.id})
+
     @api.depends("revoked_on")
     def _compute_state(self):
         for consent in self:

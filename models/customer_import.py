@@ -76,12 +76,25 @@ NOT_IMPORTABLE = frozenset(
 # Problems a refusal lists before it says how many more there are.
 MAX_PROBLEMS_SHOWN = 10
 COUNTRY_COLUMN = "country_code"
+# PostgreSQL refuses a btree index entry over 2704 bytes (version 4 btrees
+# on 8 KB pages) with a raw ProgramLimitExceeded. It compresses a long value
+# first, but text that does not compress (random, already compressed)
+# enters the index as it is, so a value of an indexed column is held to
+# what one entry carries, in bytes of UTF-8: the entry less its header,
+# length words and alignment, with room to spare for what an expression
+# index adds to its column (phone_validation's normalised phone).
+BTREE_ENTRY_MAX_BYTES = 2704
+BTREE_ENTRY_OVERHEAD = 64
+# Indexed columns Odoo computes from several columns an import writes,
+# which share one entry: complete_name is "Company, Name" for a person.
+INDEXED_FROM_COLUMNS = {"complete_name": ("company_name", "name")}
 # Columns that fill a field only where the row leaves it empty, with a row
 # warning naming both values where it does not: Odoo 19 has no mobile
 # field, so an ERP file's mobile number becomes the phone of a row without
 # one (README, "Import").
 FILLING_COLUMNS = {} if PARTNER_HAS_MOBILE else {"mobile": "phone"}
 TEMPLATE_FILENAME = "customer_import_template.xlsx"
+TEMPLATE_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_COLUMNS = (
     "external_ref",
     "name",
@@ -416,10 +429,47 @@ class CustomerImport(models.AbstractModel):
             )
         return country_id
 
-    def _cell_problem(self, fname, text):
+    @api.model
+    def _indexed_value_limits(self):
+        """{res.partner column: the most bytes of UTF-8 a value may take} for
+        each column a btree index holds, read from the database's catalog so
+        that indexes other modules add count too (see
+        BTREE_ENTRY_MAX_BYTES); columns that share an entry through
+        INDEXED_FROM_COLUMNS share its bytes."""
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT a.attname
+              FROM pg_index i
+              JOIN pg_class ic ON ic.oid = i.indexrelid
+              JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'btree'
+              JOIN pg_depend d ON d.classid = 'pg_class'::regclass
+                              AND d.objid = i.indexrelid
+                              AND d.refclassid = 'pg_class'::regclass
+                              AND d.refobjid = i.indrelid
+                              AND d.refobjsubid > 0
+              JOIN pg_attribute a ON a.attrelid = i.indrelid
+                                 AND a.attnum = d.refobjsubid
+             WHERE i.indrelid = %s::regclass
+               AND a.atttypid IN ('varchar'::regtype, 'text'::regtype)
+            """,
+            [self.env["res.partner"]._table],
+        )
+        entry = BTREE_ENTRY_MAX_BYTES - BTREE_ENTRY_OVERHEAD
+        limits = {column: entry for (column,) in self.env.cr.fetchall()}
+        for indexed, sources in INDEXED_FROM_COLUMNS.items():
+            if indexed in limits:
+                # The sources joined by ", ".
+                share = (entry - 2 * (len(sources) - 1)) // len(sources)
+                for source in sources:
+                    limits[source] = min(limits.get(source, share), share)
+        return limits
+
+    def _cell_problem(self, fname, text, byte_limits):
         """Why no field can hold ``text`` as it is, else None: the database
-        refuses a NUL character, and a CSV cell is held to the limit of an
-        XLSX cell (Excel's own): a name of 10 MB reached the database's
+        refuses a NUL character, a CSV cell is held to the limit of an XLSX
+        cell (Excel's own), and a value of an indexed column to what an
+        index entry carries (``byte_limits``, see _indexed_value_limits): a
+        name of 10 MB, or of 3,000 random letters, reached the database's
         index as a raw ProgramLimitExceeded."""
         if "\x00" in text:
             return self.env._(
@@ -433,6 +483,17 @@ class CustomerImport(models.AbstractModel):
                 count=len(text),
                 max=CELL_MAX_CHARS,
             )
+        max_bytes = byte_limits.get(fname)
+        if max_bytes and len(text) * 4 > max_bytes:
+            size = len(text.encode())
+            if size > max_bytes:
+                return self.env._(
+                    "the value takes %(size)s bytes, more than the %(max)s "
+                    "bytes the database can index for this column (an "
+                    "accented letter takes two bytes or more): shorten it.",
+                    size=size,
+                    max=max_bytes,
+                )
         return None
 
     def _cell_to_char(self, field, text):
@@ -496,6 +557,7 @@ class CustomerImport(models.AbstractModel):
         """Each data row as {"row", "ref", "id", "vals", "error", "warning"}:
         the key columns apart, the other columns converted to field values."""
         converters = self._column_converters(mapping)
+        byte_limits = self._indexed_value_limits()
         labels = {
             index: f"{column_letters(index)} ({reader.header[index]})"
             for index in mapping
@@ -514,7 +576,7 @@ class CustomerImport(models.AbstractModel):
                 if isinstance(text, CellProblem):
                     errors.append(str(text))
                     continue
-                if problem := self._cell_problem(fname, text):
+                if problem := self._cell_problem(fname, text, byte_limits):
                     errors.append(
                         self.env._(
                             "Column %(column)s: %(message)s",
@@ -1185,7 +1247,7 @@ class CustomerImport(models.AbstractModel):
                 message=self.env._(
                     "Another salesperson (%(user)s) holds a customer with this "
                     "key: a new customer is created for %(agent)s without its "
-                    "history. Choose a transfer mode to bring the history along.",
+                    "history.",
                     user=partner.user_id.name,
                     agent=agent.name,
                 ),
@@ -1195,14 +1257,26 @@ class CustomerImport(models.AbstractModel):
                 from_user_id=partner.user_id.id,
                 message=self.env._(
                     "%(user)s has this customer (%(name)s): it is created anew "
-                    "for %(agent)s without its history. Choose a transfer mode "
-                    "to bring the history along.",
+                    "for %(agent)s without its history.",
                     user=partner.user_id.name,
                     name=partner.display_name,
                     agent=agent.name,
                 ),
             )
+        if partner:
+            line["message"] += " " + self._without_history_fix()
         return line
+
+    @api.model
+    def _without_history_fix(self):
+        """How to bring a customer's history along, for this user: only a
+        user who may transfer customers can choose a transfer mode."""
+        if self.env.user.has_group("crm_customer_ownership.group_customer_transfer"):
+            return self.env._("Choose a transfer mode to bring the history along.")
+        return self.env._(
+            "To bring the history along, ask a user who may transfer customers "
+            "to import this file."
+        )
 
     @api.model
     def _changed_values(self, partner, vals):
@@ -1367,7 +1441,9 @@ class CustomerImport(models.AbstractModel):
         return [
             self._plan_line(
                 0,
-                partner.external_ref or str(partner.id),
+                # Its ERP Number or nothing: an Odoo id means nothing to
+                # the people reading the plan.
+                partner.external_ref or "",
                 "trash",
                 partner_id=partner.id,
                 message=message,
@@ -1549,24 +1625,25 @@ class CustomerImport(models.AbstractModel):
             Partner.browse(ids).write(dict(vals))
 
     @api.model
-    def _action_imported_customers(self, partners):
-        """The list of the customers an import created, changed, transferred
-        or trashed, archived ones included."""
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Imported Customers"),
-            "res_model": "res.partner",
-            "view_mode": "list,form",
-            "domain": [("id", "in", partners.ids)],
-            "context": {"active_test": False},
-        }
+    def _action_imported_customers(self, log, partners):
+        """The list of the customers the import of ``log`` created, changed,
+        transferred or trashed, archived ones included. The log is the
+        action's active id: the URL keeps it, and a reload finds the same
+        customers through the action's own domain."""
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "crm_customer_ownership.res_partner_action_imported"
+        )
+        action["domain"] = [("id", "in", partners.ids)]
+        action["context"] = {"active_test": False, "create": False, "active_id": log.id}
+        return action
 
     @api.model
     def _log_import(self, plan, transfer_linked):
         options = plan["options"]
         counts = plan["counts"]
+        lines = plan["lines"]
         # sudo: the log is an audit trail users only read.
-        return (
+        log = (
             self.env["customer.import.log"]
             .sudo()
             .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
@@ -1580,10 +1657,16 @@ class CustomerImport(models.AbstractModel):
                     "key_fields": options["key_fields"],
                     "transfer_linked": transfer_linked,
                     "company_id": self.env.company.id,
+                    "line_count": len(lines),
+                    "applied_line_count": len(lines),
                     **{f"count_{action}": counts[action] for action in COUNT_ACTIONS},
                 }
             )
         )
+        # The same rows, names and links as a background import's log: the
+        # plan's lines, their customers the ones the import made or changed.
+        self.env["customer.import.log.line"].sudo()._store(log, lines)
+        return log
 
     # ------------------------------------------------------------------
     # Template

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_datetime
 
 from ..compat import cron_progress
 from .customer_import import (
@@ -239,6 +240,15 @@ class CustomerImportLog(models.Model):
     # ------------------------------------------------------------------
     # Queue
     # ------------------------------------------------------------------
+
+    @api.depends("filename", "date")
+    def _compute_display_name(self):
+        # An import over XML-RPC may have no file name: named by its date
+        # rather than Odoo's "Customer Import Log,12".
+        for log in self:
+            log.display_name = log.filename or log.env._(
+                "Import of %(date)s", date=format_datetime(log.env, log.date)
+            )
 
     @api.depends(*(f"count_{action}" for action in COUNT_ACTIONS), "state")
     def _compute_plan_summary(self):
@@ -864,4 +874,4 @@ class CustomerImportLog(models.Model):
             )
             .partner_id
         )
-        return self.env["customer.import"]._action_imported_customers(partners)
+        return self.env["customer.import"]._action_imported_customers(self, partners)

@@ -13,7 +13,7 @@ import zipfile
 
 from odoo.exceptions import UserError
 
-from .customer_import_xlsx import XlsxSheetReader
+from .customer_import_xlsx import CELL_MAX_CHARS, XlsxSheetReader
 
 CSV_DELIMITERS = (",", ";", "\t")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -354,6 +354,20 @@ class CustomerFileReader:
             for values in reader:
                 yield reader.line_num, [value.strip() for value in values]
         except csv.Error as error:
+            # Python's csv refuses a field over its process-wide limit
+            # (odoo-bin raises it to 500 MB; other runners keep 128 KB):
+            # a cell far beyond what a spreadsheet cell holds.
+            if "field larger than field limit" in str(error):
+                raise UserError(
+                    self._(
+                        "Line %(line)s of the file %(file)s holds a value of "
+                        "more than %(max)s characters, more than a spreadsheet "
+                        "cell can: correct the cell.",
+                        line=reader.line_num,
+                        file=self.filename,
+                        max=CELL_MAX_CHARS,
+                    )
+                ) from error
             raise UserError(
                 self._(
                     "The file %(file)s cannot be read as CSV near line "

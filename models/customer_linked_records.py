@@ -16,8 +16,6 @@ to the customers given, whatever PostgreSQL's statistics say (a join on
 
 from dataclasses import dataclass
 
-from lxml import etree
-
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
@@ -278,28 +276,3 @@ CHOOSABLE_KINDS = tuple(kind for kind in LINKED_KINDS if kind.choosable)
 # The history's counters, in the order the history and previews show them.
 COUNTED_KINDS = tuple(kind for kind in LINKED_KINDS if kind.count_field)
 LINKED_COUNT_FIELDS = tuple(kind.count_field for kind in COUNTED_KINDS)
-
-
-def kinds_flag_fields(field_factory):
-    """{flag name: field} for every choosable kind, made by
-    ``field_factory(kind)``: how models get one flag per kind by its entry."""
-    return {kind.flag: field_factory(kind) for kind in CHOOSABLE_KINDS}
-
-
-def add_kind_flags_to_arch(arch):
-    """Put a checkbox per choosable kind into the element named
-    ``transfer_kinds`` of a view: a new kind shows up in the wizards and the
-    settings by its entry. A kind that copies never take is read-only (and
-    off) in copy mode when the view has a ``transfer_mode`` field."""
-    has_mode = bool(arch.xpath(".//field[@name='transfer_mode']"))
-    for node in arch.iterfind(".//*[@name='transfer_kinds']"):
-        for kind in CHOOSABLE_KINDS:
-            parent = node
-            if node.tag != "group":
-                parent = etree.SubElement(node, "div", {"class": "o_row"})
-            field = etree.SubElement(parent, "field", name=kind.flag)
-            if has_mode and not kind.copy:
-                field.set("readonly", "transfer_mode == 'copy'")
-            if node.tag != "group":
-                etree.SubElement(parent, "label", {"for": kind.flag})
-    return arch

@@ -60,6 +60,22 @@ class CustomerMergeLog(models.Model):
     # after the links are emptied, for support and the database's history.
     source_partner_ref = fields.Integer(string="Merged Customer ID", readonly=True)
     target_partner_ref = fields.Integer(string="Kept Customer ID", readonly=True)
+    # Who may read the log once a customer is gone: the record rules follow
+    # each live customer's salesperson, and a deleted one's as it was when
+    # the purge deleted it (see res.partner.unlink), so that the log's
+    # readers stay the same.
+    source_owner_id = fields.Many2one(
+        "res.users",
+        string="Merged Customer's Salesperson",
+        readonly=True,
+        index="btree_not_null",
+    )
+    target_owner_id = fields.Many2one(
+        "res.users",
+        string="Kept Customer's Salesperson",
+        readonly=True,
+        index="btree_not_null",
+    )
     user_id = fields.Many2one(
         "res.users", string="Merged by", required=True, readonly=True, index=True
     )
@@ -84,6 +100,15 @@ class CustomerMergeLog(models.Model):
     )
     line_ids = fields.One2many(
         "customer.merge.log.line", "log_id", string="What Moved", readonly=True
+    )
+    # What people see of it: Odoo's bookkeeping (XML ids, technical links)
+    # moves and moves back with the rest, unshown.
+    shown_line_ids = fields.One2many(
+        "customer.merge.log.line",
+        "log_id",
+        string="What Moved (shown)",
+        domain=[("is_shown", "=", True)],
+        readonly=True,
     )
     # Set at the merge rather than related to the right customer: the
     # company rule keeps holding once the purge has deleted it.
@@ -110,6 +135,8 @@ class CustomerMergeLog(models.Model):
                 "target_partner_id": target.id,
                 "target_partner_ref": target.id,
                 "target_name": target._merge_source_name(),
+                "source_owner_id": source.user_id.id,
+                "target_owner_id": target.user_id.id,
                 "company_id": target.company_id.id,
                 "user_id": self.env.uid,
                 "date": source.merged_at,
@@ -125,13 +152,13 @@ class CustomerMergeLog(models.Model):
         Partner = self.env["res.partner"]
         lines = []
         for index, reference in enumerate(references):
-            label = None
+            named = None
             for action, key in (("moved", "moved"), ("kept", "dropped")):
                 rows = results[index][key]
                 if not rows:
                     continue
-                if label is None:
-                    label = Partner._merge_reference_label(reference)
+                if named is None:
+                    named = Partner._merge_preview_field(reference) or ()
                 by_source = defaultdict(lambda: ([], []))
                 for row in rows:
                     if reference.kind == "company_dependent":
@@ -155,7 +182,8 @@ class CustomerMergeLog(models.Model):
                             "kind": reference.kind,
                             "table_name": reference.table,
                             "column_name": reference.column,
-                            "label": f"{label['model']} ({label['field']})",
+                            "ref_model": named and named[0],
+                            "ref_field": named and named[1],
                             "count": len(ids) or len(keys),
                             "row_ids": ids,
                             "key_values": keys if ids else [],
@@ -173,7 +201,6 @@ class CustomerMergeLog(models.Model):
                 "kind": "default",
                 "table_name": "ir_default",
                 "column_name": "json_value",
-                "label": self.env._("Default Values"),
                 "count": len(ids),
                 "row_ids": ids,
                 "key_values": [],
@@ -191,7 +218,6 @@ class CustomerMergeLog(models.Model):
             ids, res_ids = by_origin[document.res_model or ""]
             ids.append(document.id)
             res_ids.append(document.res_id or 0)
-        label = self.env._("Consent Documents")
         return [
             {
                 "action": "moved",
@@ -202,7 +228,6 @@ class CustomerMergeLog(models.Model):
                 "table_name": "ir_attachment",
                 "column_name": "res_id",
                 "res_model": res_model,
-                "label": label,
                 "count": len(ids),
                 "row_ids": ids,
                 "key_values": res_ids,
@@ -444,7 +469,16 @@ class CustomerMergeLogLine(models.Model):
         [("moved", "Moved"), ("kept", "Already on the right customer")],
         required=True,
     )
-    label = fields.Char(string="Records", required=True)
+    # The label is named at read time, in the reader's language, from the
+    # (model, field) the rows belonged to: a stored label would stay in the
+    # language of whoever merged.
+    label = fields.Char(string="Records", compute="_compute_label")
+    ref_model = fields.Char(
+        help="The model whose field linked the rows to the customer; empty "
+        "for Odoo's own bookkeeping, which the log keeps but does not show."
+    )
+    ref_field = fields.Char(help="That model's field.")
+    is_shown = fields.Boolean(compute="_compute_is_shown", store=True)
     count = fields.Integer(required=True)
     model_name = fields.Char(
         required=True, help="The model whose records the rows pointed at."
@@ -475,6 +509,27 @@ class CustomerMergeLogLine(models.Model):
         "record a consent document was attached to."
     )
     company_id = fields.Many2one(related="log_id.company_id", store=True, index=True)
+
+    @api.depends("kind", "ref_model")
+    def _compute_is_shown(self):
+        for line in self:
+            line.is_shown = line.kind in ("default", "document") or bool(line.ref_model)
+
+    @api.depends("kind", "ref_model", "ref_field")
+    @api.depends_context("lang")
+    def _compute_label(self):
+        Partner = self.env["res.partner"]
+        for line in self:
+            if line.kind == "default":
+                line.label = self.env._("Default Values")
+            elif line.kind == "document":
+                line.label = self.env._("Consent Documents")
+            elif line.ref_model in self.env and line.ref_field:
+                line.label = Partner._linked_records_label(
+                    line.ref_model, line.ref_field
+                )
+            else:
+                line.label = self.env._("Technical links")
 
     def _move_back_all(self, found, failures):
         """Move back the rows of these lines: {line: rows moved back, or

@@ -1,13 +1,10 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
-from .customer_linked_records import (
-    CHOOSABLE_KINDS,
-    add_kind_flags_to_arch,
-    kinds_flag_fields,
-)
+from .customer_linked_records import CHOOSABLE_KINDS, LINKED_KINDS_BY_KEY
 
 
-def _kind_flag(kind):
+def _kind_flag(key):
+    kind = LINKED_KINDS_BY_KEY[key]
     return fields.Boolean(
         kind.string,
         default=lambda self, flag=kind.flag: self.env.company[flag],
@@ -18,14 +15,21 @@ def _kind_flag(kind):
 
 
 class CustomerTransferKindsMixin(models.AbstractModel):
-    """One flag per kind of linked record a user may choose to transfer,
-    generated from the declaration of what follows a customer, for the
-    transfer and import wizards."""
+    """One flag per kind of linked record a user may choose to transfer, for
+    the transfer and import wizards; labels come from the declaration of what
+    follows a customer (tests/test_transfer_kinds.py checks that every
+    choosable kind has its flag here, in res.company, in the settings and in
+    each view)."""
 
     _name = "customer.transfer.kinds.mixin"
     _description = "Kinds of Linked Records to Transfer"
 
-    locals().update(kinds_flag_fields(_kind_flag))
+    transfer_visit_reports = _kind_flag("visit_reports")
+    transfer_tasks = _kind_flag("tasks")
+    transfer_appointments = _kind_flag("appointments")
+    transfer_visit_blocks = _kind_flag("visit_blocks")
+    transfer_opportunities = _kind_flag("opportunities")
+    transfer_contacts = _kind_flag("contacts")
 
     def _chosen_transfer_kinds(self):
         """The keys of the kinds switched on."""
@@ -38,8 +42,3 @@ class CustomerTransferKindsMixin(models.AbstractModel):
         for kind in CHOOSABLE_KINDS:
             if not kind.copy:
                 self[kind.flag] = mode != "copy" and self.env.company[kind.flag]
-
-    @api.model
-    def _get_view(self, view_id=None, view_type="form", **options):
-        arch, view = super()._get_view(view_id, view_type, **options)
-        return add_kind_flags_to_arch(arch), view

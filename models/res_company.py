@@ -2,12 +2,12 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..compat import USER_GROUPS_FIELD
-from .customer_linked_records import CHOOSABLE_KINDS, kinds_flag_fields
+from .customer_linked_records import CHOOSABLE_KINDS, LINKED_KINDS_BY_KEY
 
 
-def _company_kind_flag(kind):
+def _company_kind_flag(key):
     return fields.Boolean(
-        kind.string,
+        LINKED_KINDS_BY_KEY[key].string,
         default=True,
         help="Follows a customer who changes hands, unless the transfer says "
         "otherwise (also when the salesperson is changed on the customer).",
@@ -34,7 +34,12 @@ class ResCompany(models.Model):
     )
 
     # Which kinds of linked records follow a transferred customer by default.
-    locals().update(kinds_flag_fields(_company_kind_flag))
+    transfer_visit_reports = _company_kind_flag("visit_reports")
+    transfer_tasks = _company_kind_flag("tasks")
+    transfer_appointments = _company_kind_flag("appointments")
+    transfer_visit_blocks = _company_kind_flag("visit_blocks")
+    transfer_opportunities = _company_kind_flag("opportunities")
+    transfer_contacts = _company_kind_flag("contacts")
 
     @api.constrains("crm_default_user_id")
     def _check_crm_default_user_id(self):

@@ -1,12 +1,7 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 from .customer_import import LIMIT_DEFAULTS, PARAM_PREFIX
-from .customer_linked_records import add_kind_flags_to_arch, kinds_flag_fields
 from .res_partner_trash import TRASH_RETENTION_PARAM
-
-
-def _setting_kind_flag(kind):
-    return fields.Boolean(related=f"company_id.{kind.flag}", readonly=False)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -31,9 +26,20 @@ class ResConfigSettings(models.TransientModel):
     crm_default_user_id = fields.Many2one(
         related="company_id.crm_default_user_id", readonly=False
     )
-    locals().update(kinds_flag_fields(_setting_kind_flag))
-
-    @api.model
-    def _get_view(self, view_id=None, view_type="form", **options):
-        arch, view = super()._get_view(view_id, view_type, **options)
-        return add_kind_flags_to_arch(arch), view
+    # What follows a transferred customer by default, per kind.
+    transfer_visit_reports = fields.Boolean(
+        related="company_id.transfer_visit_reports", readonly=False
+    )
+    transfer_tasks = fields.Boolean(related="company_id.transfer_tasks", readonly=False)
+    transfer_appointments = fields.Boolean(
+        related="company_id.transfer_appointments", readonly=False
+    )
+    transfer_visit_blocks = fields.Boolean(
+        related="company_id.transfer_visit_blocks", readonly=False
+    )
+    transfer_opportunities = fields.Boolean(
+        related="company_id.transfer_opportunities", readonly=False
+    )
+    transfer_contacts = fields.Boolean(
+        related="company_id.transfer_contacts", readonly=False
+    )

@@ -111,11 +111,20 @@ class ResPartner(models.Model):
         "customer.visit.block", "partner_id", "Visit Blocks"
     )
     trash_purge_date = fields.Datetime(
-        string="Purged on",
+        string="Will be purged on",
         compute="_compute_trash_purge_date",
         help="When the scheduled action will purge this customer from the trash.",
     )
     ownership_history_ids = fields.One2many("customer.ownership.history", "partner_id")
+    # The imports that touched the customer: the "Imported Customers" list
+    # of an import is a domain on it, so that reloading the list's URL
+    # shows the same customers.
+    import_log_line_ids = fields.One2many(
+        "customer.import.log.line",
+        "partner_id",
+        string="Import Log Entries",
+        groups="sales_team.group_sale_salesman",
+    )
     visit_report_count = fields.Integer(compute="_compute_visit_counts")
     visit_block_count = fields.Integer(compute="_compute_visit_counts")
 

@@ -5,7 +5,7 @@ from psycopg2 import errors
 
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, create_index
+from odoo.tools import SQL, create_index, format_date
 from odoo.tools.translate import LazyTranslate
 
 from .customer_linked_records import COUNTED_KINDS
@@ -66,6 +66,8 @@ MERGE_PREVIEW_LABELS = {
     "customer.ownership.history": _lt("Ownership History"),
     "customer.import.log.line": _lt("Import Log Entries"),
     "snailmail.letter": _lt("Letters"),
+    # Never moved by a merge (CONSENT_FIELD); named for the delete refusal.
+    ("customer.consent", "partner_id"): _lt("GDPR Consents"),
     "calendar.attendee": None,
     "mail.notification": None,
 }
@@ -166,6 +168,27 @@ class ResPartner(models.Model):
         action["domain"] = [("target_partner_id", "=", self.id)]
         return action
 
+    def action_merge_from_list(self):
+        """Action > Merge in the contacts list: the module's merge for its
+        customers, Odoo's own merge dialog for other contacts."""
+        OdooMerge = self.env["base.partner.merge.automatic.wizard"]
+        if self._ownership_customers():
+            return self.action_open_merge_wizard()
+        if not OdooMerge.has_access("create"):
+            raise AccessError(
+                self.env._(
+                    "Merging contacts that are not customers needs the Contact "
+                    "Creation right: ask an administrator for it."
+                )
+            )
+        action = self.env["ir.actions.actions"]._for_xml_id("base.action_partner_merge")
+        action["context"] = {
+            "active_model": "res.partner",
+            "active_ids": self.ids,
+            "active_id": self[:1].id,
+        }
+        return action
+
     def action_open_merge_wizard(self):
         """Open the merge wizard on two customers selected in a list, with
         its guess of which is the wrong one and which the right one."""
@@ -223,7 +246,31 @@ class ResPartner(models.Model):
                 ("state", "=", "done"),
             ]
         ).write({"state": "expired"})
+        partners._stamp_merge_log_owners()
         return super(ResPartner, partners).unlink()
+
+    def _stamp_merge_log_owners(self):
+        """Keep on the merge logs of these customers, about to be deleted, their
+        salesperson as it is now: the log's record rule reads it once the
+        link is emptied, so the log stays visible to exactly those who saw
+        it (a restricted agent learns nothing of another's merge)."""
+        if not self:
+            return
+        self.flush_recordset(["user_id"])
+        MergeLog = self.env["customer.merge.log"]
+        MergeLog.flush_model(["source_partner_id", "target_partner_id"])
+        for side in ("source", "target"):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE customer_merge_log log SET %s = partner.user_id"
+                    " FROM res_partner partner"
+                    " WHERE log.%s = partner.id AND partner.id IN %s",
+                    SQL.identifier(f"{side}_owner_id"),
+                    SQL.identifier(f"{side}_partner_id"),
+                    tuple(self.ids),
+                )
+            )
+        MergeLog.invalidate_model(["source_owner_id", "target_owner_id"])
 
     def _keep_as_archived(self, references):
         # A merged customer the purge cannot delete stays archived and
@@ -246,8 +293,8 @@ class ResPartner(models.Model):
                 self.env._(
                     "Customer %(merged)s was merged into %(kept)s: it cannot be "
                     "moved to the trash, restored or transferred. Undo the merge "
-                    "from its log (Contacts > Configuration > Customer Merges) to "
-                    "bring it back.",
+                    "(the Merges button of %(kept)s, then Undo Merge) to bring it "
+                    "back.",
                     merged=merged[0].display_name,
                     kept=merged[0]._merged_into_label(),
                 )
@@ -309,6 +356,9 @@ class ResPartner(models.Model):
                     **names,
                 )
             )
+        # First: a company's own partner belongs to no company or to another
+        # one, and "different companies" would hide the real reason.
+        self._check_merge_keeps_account_partner(target)
         if self.company_id != target.company_id:
             no_company = self.env._("no company")
             raise UserError(
@@ -337,43 +387,56 @@ class ResPartner(models.Model):
                     **names,
                 )
             )
-        self._check_merge_keeps_account_partner(target)
 
-    def _check_merge_keeps_account_partner(self, target):
-        """The source is neither a user's contact nor a company's own
-        partner: a merge deletes the source, for every merge path (Odoo's
-        own included) and every user (administrators included)."""
-        names = self._merge_names(target)
-        # sudo: contact managers may not list users, and an archived user
-        # still owns its contact.
+    def _merge_account_holders(self):
+        """(users, companies) whose own partner this is: a merge never
+        deletes it. sudo: contact managers may not list users, an archived
+        user still owns its contact, and any company's partner counts,
+        whether the user may read that company or not."""
         users = (
             self.env["res.users"]
             .sudo()
             .with_context(active_test=False)
             .search([("partner_id", "=", self.id)])
         )
-        if users:
-            raise UserError(
-                self.env._(
-                    "Customer %(merged)s is the contact of user %(user)s and cannot "
-                    "be merged away: merge %(kept)s into %(merged)s instead.",
-                    user=", ".join(users.mapped("login")),
-                    **names,
-                )
-            )
-        # sudo: any company's own partner, whether the user may read that
-        # company or not; deleting it would leave the company without one.
         companies = (
             self.env["res.company"]
             .sudo()
             .with_context(active_test=False)
             .search([("partner_id", "=", self.id)])
         )
+        return users, companies
+
+    def _merge_reverse_allowed(self, target):
+        """Whether a refusal may propose the reverse merge (``target`` into
+        this customer): never when ``target`` is a user's or a company's own
+        partner, which is never merged away."""
+        return not any(target._merge_account_holders())
+
+    def _check_merge_keeps_account_partner(self, target):
+        """The source is neither a user's contact nor a company's own
+        partner: a merge deletes the source, for every merge path (Odoo's
+        own included) and every user (administrators included)."""
+        names = self._merge_names(target)
+        users, companies = self._merge_account_holders()
+        if users:
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s is the contact of user %(user)s and "
+                    "cannot be merged into %(kept)s: a user's own contact is "
+                    "never merged away, so choose another customer as the "
+                    "wrong one.",
+                    user=", ".join(users.mapped("login")),
+                    **names,
+                )
+            )
         if companies:
             raise UserError(
                 self.env._(
-                    "Customer %(merged)s is the partner of company %(company)s and "
-                    "cannot be merged away: merge %(kept)s into %(merged)s instead.",
+                    "Customer %(merged)s is the partner of company %(company)s "
+                    "and cannot be merged into %(kept)s: a company's own partner "
+                    "cannot be merged, so choose another customer as the wrong "
+                    "one.",
                     company=", ".join(companies.mapped("name")),
                     **names,
                 )
@@ -440,6 +503,19 @@ class ResPartner(models.Model):
             merged_unit=source_unit.complete_name,
             kept_unit=target_unit.complete_name or whole,
         )
+        if (
+            not target_unit or target_unit._is_ancestor_or_self_of(source_unit)
+        ) and not self._merge_reverse_allowed(target):
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s (%(merged_unit)s) lies below %(kept)s "
+                    "(%(kept_unit)s) in the organisation and a merge goes from "
+                    "the higher unit to the lower one; %(kept)s is a user's or "
+                    "a company's own partner, which is never merged away: "
+                    "choose another right customer.",
+                    **values,
+                )
+            )
         if not target_unit or target_unit._is_ancestor_or_self_of(source_unit):
             raise UserError(
                 self.env._(
@@ -462,6 +538,21 @@ class ResPartner(models.Model):
 
     def _check_merge_sync(self, target):
         """A synchronised customer is never merged into an unsynchronised one."""
+        if (
+            self.is_synced
+            and not target.is_synced
+            and not self._merge_reverse_allowed(target)
+        ):
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s is synchronised with the ERP and "
+                    "%(kept)s is not, and a synchronised customer is never "
+                    "merged into an unsynchronised one; %(kept)s is a user's or "
+                    "a company's own partner, which is never merged away: "
+                    "choose another right customer.",
+                    **self._merge_names(target),
+                )
+            )
         if self.is_synced and not target.is_synced:
             raise UserError(
                 self.env._(
@@ -476,6 +567,19 @@ class ResPartner(models.Model):
     def _check_merge_consents(self, target):
         """Consents are not carried over: a source with consents needs a
         target with consents of its own."""
+        if (
+            self._merge_consents()
+            and not target._merge_consents()
+            and not self._merge_reverse_allowed(target)
+        ):
+            raise UserError(
+                self.env._(
+                    "Customer %(merged)s has GDPR consents and %(kept)s has "
+                    "none, and a merge does not carry consents over: record the "
+                    "consent on %(kept)s first.",
+                    **self._merge_names(target),
+                )
+            )
         if self._merge_consents() and not target._merge_consents():
             raise UserError(
                 self.env._(
@@ -545,14 +649,22 @@ class ResPartner(models.Model):
         """(order, label, model, column) of the preview line counting the
         records of ``reference``, or None if the preview does not show them:
         ``column`` holds the ids of the records of ``model`` in its rows."""
+        found = self._merge_preview_field(reference)
+        if found is None:
+            return None
+        model, fname, owner = found
+        column = "id" if owner == "id" else reference.keys[0]
+        return (*self._merge_preview_label(model, fname), model, column)
+
+    def _merge_preview_field(self, reference):
+        """(model, field, owner) of ``reference`` that names its records for
+        people (the preview's line, the merge log's label), or None when the
+        preview does not show them."""
         for model, fname, owner in reference.fields:
             if owner == "target" or self.env[model]._transient:
                 continue
-            found = self._merge_preview_label(model, fname)
-            if found is None:
-                continue
-            column = "id" if owner == "id" else reference.keys[0]
-            return (*found, model, column)
+            if self._merge_preview_label(model, fname) is not None:
+                return model, fname, owner
         return None
 
     def _merge_preview_label(self, model, fname):
@@ -730,14 +842,14 @@ class ResPartner(models.Model):
             self.env._(
                 "%(purpose)s, granted on %(granted)s",
                 purpose=consent.purpose,
-                granted=consent.granted_on,
+                granted=format_date(self.env, consent.granted_on),
             )
             if consent.state == "granted"
             else self.env._(
                 "%(purpose)s, granted on %(granted)s, revoked on %(revoked)s",
                 purpose=consent.purpose,
-                granted=consent.granted_on,
-                revoked=consent.revoked_on,
+                granted=format_date(self.env, consent.granted_on),
+                revoked=format_date(self.env, consent.revoked_on),
             )
             for consent in consents
         ]

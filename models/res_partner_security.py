@@ -62,8 +62,8 @@ class ResPartner(models.Model):
             return UserError(
                 self.env._(
                     "Customer %(merged)s was merged into %(kept)s and comes back "
-                    "only by undoing the merge: open the merge from its log "
-                    "(Contacts > Configuration > Customer Merges) and click Undo.",
+                    "only by undoing the merge: open the merge with the Merges "
+                    "button of %(kept)s and click Undo Merge.",
                     merged=merged[:1].display_name,
                     kept=merged[:1]._merged_into_label(),
                 )
@@ -72,8 +72,8 @@ class ResPartner(models.Model):
             self.env._(
                 "The fields %(fields)s of a customer are set only by Move to "
                 "trash, Restore, the import, the purge, the merge and its undo: "
-                "use Action > Move to trash, Restore or Merge, or undo the merge "
-                "from its log, instead of writing them.",
+                "use the Move to Trash or Restore button, Merge, or undo the "
+                "merge from its log, instead of writing them.",
                 fields=self._engine_field_labels(fnames),
             )
         )

@@ -16,6 +16,8 @@ _logger = logging.getLogger(__name__)
 
 TRASH_RETENTION_PARAM = "crm_customer_ownership.trash_retention_days"
 TRASH_RETENTION_DEFAULT = 14
+# How many customers a notification names; it counts them all.
+NAMED_CUSTOMERS = 10
 
 # Rows of these models that point at a customer are its own data or technical
 # bookkeeping: they never keep a customer alive. Any other reference (an
@@ -153,7 +155,24 @@ class ResPartner(models.Model):
         partners._log_ownership_message(
             self.env._("Restored from trash by %(user)s.", user=self.env.user.name)
         )
-        return True
+        return partners._restored_notification()
+
+    def _restored_notification(self):
+        """Tell who restored what, then show the screen again: the trash
+        list without them, or the customer's form out of the trash."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._(
+                    "Restored from the trash: %(count)s", count=len(self)
+                ),
+                "message": ", ".join(self[:NAMED_CUSTOMERS].mapped("display_name"))
+                + (", …" if len(self) > NAMED_CUSTOMERS else ""),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _hide_trashed_linked_records(self):
         """Hide what the trash hides of these customers' linked records.
@@ -335,8 +354,8 @@ class ResPartner(models.Model):
                     self.ids,
                     column,
                 )
+            label = self._linked_records_label(model._name, field.name)
             for partner_id, count in execute(query):
-                label = model._description
                 references[partner_id][label] = (
                     references[partner_id].get(label, 0) + count
                 )
@@ -364,9 +383,23 @@ class ResPartner(models.Model):
         )
 
     @api.model
+    def _linked_records_label(self, model_name, field_name):
+        """The records of ``model_name`` linked through ``field_name``, named
+        as the merge preview names them (Visit Reports, Appointments,
+        Consents...), else by the model's translated name: never a
+        technical name."""
+        found = self._merge_preview_label(model_name, field_name)
+        if found:
+            return found[1]
+        # sudo: model names are labels, not data.
+        return self.env["ir.model"].sudo()._get(model_name).name
+
+    @api.model
     def _describe_references(self, references):
+        # "Visit Reports (2)": a label and its count read right in every
+        # language, whatever the plural.
         return ", ".join(
-            f"{count} × {label}" for label, count in sorted(references.items())
+            f"{label} ({count})" for label, count in sorted(references.items())
         )
 
     def _get_history(self):
@@ -389,7 +422,7 @@ class ResPartner(models.Model):
                     condition=SQL(condition),
                 )
             )
-            label = self.env[model_name]._description
+            label = self._linked_records_label(model_name, column)
             for partner_id, count in self.env.cr.fetchall():
                 history[partner_id][label] = history[partner_id].get(label, 0) + count
         return history
@@ -408,10 +441,11 @@ class ResPartner(models.Model):
         raise UserError(
             self.env._(
                 "Customers with history cannot be deleted: %(customers)s "
-                "(%(documents)s). Move them to the trash instead (Action > Move "
-                "to trash): they stay restorable until the trash is purged "
-                "(days in the trash: %(days)s). Or merge each into the right "
-                "customer (Action > Merge into...), which keeps its history.",
+                "(%(documents)s). Move them to the trash instead with the Move "
+                "to Trash button: they stay restorable until the trash is "
+                "purged (days in the trash: %(days)s). Or merge each into the "
+                "right customer (Action > Merge into… on the customer), which "
+                "keeps its history.",
                 customers=", ".join(blocked.mapped("display_name")),
                 documents="; ".join(
                     f"{partner.display_name}: "

@@ -111,3 +111,31 @@ class ResUsers(models.Model):
         if "crm_manager_id" in vals:
             self.env["res.users"].invalidate_model(["crm_subordinate_ids"])
         return res
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "form" and (self.env.lang or "en_US") != "en_US":
+            self._translate_group_sections(arch)
+        return arch, view
+
+    @api.model
+    def _translate_group_sections(self, arch):
+        """Name this module's section of the access rights in the user's
+        language. Odoo regenerates that part of the form (base's
+        ``user_groups_view``) in English and translates its headers only
+        from base's own catalogue, which knows Odoo's application
+        categories but not those of other modules: "Customer Ownership"
+        stayed English although the category name is translated."""
+        # sudo: a category name is a label, not data.
+        category = self.env.ref(
+            "crm_customer_ownership.module_category_customer_ownership",
+            raise_if_not_found=False,
+        ).sudo()
+        if not category:
+            return
+        english = category.with_context(lang="en_US").name
+        for node in arch.xpath(
+            "//group[@string=$name] | //separator[@string=$name]", name=english
+        ):
+            node.set("string", category.name)

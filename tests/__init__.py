@@ -18,6 +18,7 @@ from . import test_security_wizards
 from . import test_security_trash
 from . import test_security_transfer
 from . import test_security_merge
+from . import test_security_merge_log
 from . import test_security_delete
 from . import test_security_visibility
 from . import test_security_groups
@@ -34,3 +35,13 @@ from . import test_stock_partners
 from . import test_edge_states
 from . import test_edge_limits
 from . import test_customer_import_mobile
+from . import test_ui_round2
+from . import test_customer_import_preview
+from . import test_customer_merge_list
+from . import test_i18n
+from . import test_i18n_plurals
+from . import test_transfer_kinds
+from . import test_transfer_rules
+from . import test_ui_tours
+from . import test_ui_views
+from . import test_consent_documents

@@ -781,3 +781,65 @@ class TestCustomerImportBackground(CustomerImportCase):
             log.with_user(self.maier).action_resume()
         with self.assertRaises(UserError):  # allowed, but row errors stop it
             log.with_user(self.sales_manager).action_resume()
+
+
+class TestStaleTransferQueries(CustomerImportCase):
+    """The holder re-check at apply time costs the same queries for one
+    planned transfer as for forty, fresh or stale: one lock and one read of
+    the holders per chunk."""
+
+    def _lines(self, customers):
+        return [
+            {
+                "action": "transfer",
+                "source_id": customer.id,
+                "from_user_id": self.huber.id,
+                "key": customer.external_ref,
+                "name": customer.name,
+                "message": "",
+            }
+            for customer in customers
+        ]
+
+    def _recheck_query_count(self, customers):
+        lines = self._lines(customers)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        fresh = self.env["customer.import"]._drop_stale_transfers(lines)
+        count = self.cr.sql_log_count - before
+        return count, fresh, lines
+
+    def _customers(self, count, prefix):
+        return self.Partner.create(
+            [
+                {
+                    "name": f"{prefix} {i}",
+                    "external_ref": f"{prefix}{i}",
+                    "user_id": self.huber.id,
+                }
+                for i in range(count)
+            ]
+        )
+
+    def test_query_count_does_not_grow_with_transfers(self):
+        many = self._customers(40, "Q")
+        # Warm the caches (rules, groups) so that every count measures the same.
+        self._recheck_query_count(many[:1])
+        one, fresh, _lines = self._recheck_query_count(many[:1])
+        forty, fresh, _lines = self._recheck_query_count(many)
+        self.assertEqual(len(fresh), 40)
+        self.assertEqual(forty, one, f"1 transfer: {one}, 40: {forty}")
+
+    def test_query_count_of_stale_transfers_does_not_grow(self):
+        many = self._customers(40, "S")
+        # Two new holders, alternating: each name is read once.
+        many[0::2].write({"user_id": self.maier.id})
+        many[1::2].write({"user_id": self.sales_manager.id})
+        self._recheck_query_count(many[:2])
+        two, fresh, _lines = self._recheck_query_count(many[:2])
+        forty, fresh, lines = self._recheck_query_count(many)
+        self.assertFalse(fresh)
+        self.assertEqual({line["action"] for line in lines}, {"error"})
+        self.assertIn("Test Sales Manager holds it now", lines[1]["message"])
+        self.assertEqual(forty, two, f"2 stale transfers: {two}, 40: {forty}")

@@ -57,13 +57,41 @@ class TestCustomerMergeRules(CustomerMergeCase):
     def test_user_partner_cannot_be_merged_away(self):
         user = new_test_user(self.env, login="t_merge_user", name="Merge User")
         customer = self._customer("Plain Customer")
-        self.assertRefused(
-            user.partner_id, customer, "t_merge_user", "merge Plain Customer into"
+        message = self.assertRefused(
+            user.partner_id, customer, "t_merge_user", "own contact"
         )
+        # Never the fix of merging a customer into a user's contact.
+        self.assertNotIn("merge Plain Customer into", message)
         user.active = False
         self.assertRefused(user.partner_id, customer, "t_merge_user")
         # The other direction keeps the user's contact.
         self.assertMerged(customer, user.partner_id)
+
+    def test_company_partner_refused_as_such_not_as_another_company(self):
+        company_partner = self.env.company.partner_id
+        customer = self._customer("Plain Customer", company_id=self.env.company.id)
+        # The company's partner belongs to no company or another one: the
+        # refusal still names the real rule.
+        self.assertNotEqual(company_partner.company_id, customer.company_id)
+        message = self.assertRefused(
+            company_partner, customer, "company's own partner cannot be merged"
+        )
+        self.assertNotIn("different companies", message)
+        self.assertNotIn("instead", message)
+
+    def test_no_reverse_merge_proposed_into_a_users_contact(self):
+        user = new_test_user(self.env, login="t_merge_kept", name="Kept User")
+        user.partner_id.company_id = False
+        synced = self._customer("Synced Customer", is_synced=True)
+        message = self.assertRefused(
+            synced, user.partner_id, "never merged away", "another right customer"
+        )
+        self.assertNotIn("instead", message)
+        # A plain customer as the right one: the reverse is proposed.
+        plain = self._customer("Plain Customer")
+        self.assertRefused(
+            synced, plain, "merge Plain Customer into Synced Customer instead"
+        )
 
     def test_customer_in_the_trash_refused_both_ways(self):
         source, target = self._pair()

@@ -1,11 +1,11 @@
 import base64
 from datetime import datetime, timedelta
-from functools import partialmethod
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import UserError
-from odoo.tests import Form
+from odoo.tests import Form, TransactionCase
 
 from ..compat import USER_GROUPS_FIELD, call_kw
 from ..models.customer_linked_records import CHOOSABLE_KINDS, LINKED_KINDS_BY_KEY
@@ -13,6 +13,13 @@ from .import_common import CustomerImportCase
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
 ALL_KINDS = {kind.key for kind in CHOOSABLE_KINDS}
+
+
+def _kind_test(way, key):
+    def test(self):
+        getattr(self, way)(key)
+
+    return test
 
 
 class TransferKindsCase(CustomerImportCase):
@@ -166,12 +173,12 @@ class TestTransferKindsEngine(TransferKindsCase):
         copy = self.Partner.browse(result[self.customer.id]["partner_id"])
         self._assert_copied(copy, {key}, self.maier)
 
-    # One test per kind and way, so that a failure names the kind.
+    # One test per kind and way, so that a failure names the kind. Plain
+    # functions: Odoo's test runner skips what is not callable (a
+    # partialmethod).
     for _kind in CHOOSABLE_KINDS:
         for _way in ("_move_without", "_move_only", "_copy_without", "_copy_only"):
-            locals()[f"test{_way}_{_kind.key}"] = partialmethod(
-                lambda self, way, key: getattr(self, way)(key), _way, _kind.key
-            )
+            locals()[f"test{_way}_{_kind.key}"] = _kind_test(_way, _kind.key)
     del _kind, _way
 
     def test_move_with_all_kinds_by_default_and_nothing_stays(self):
@@ -274,7 +281,9 @@ class TestTransferKindsWizard(TransferKindsCase):
         self.assertEqual(row["visit_report_count"], 0)
         self.assertEqual(row["visit_block_count"], 1)
         action = wizard.action_transfer()
-        copy = self.Partner.search(action["domain"])
+        copy = self.Partner.search(action["params"]["next"]["domain"])
+        # One customer: the transfer lands on it, the copy.
+        self.assertEqual(action["params"]["next"]["res_id"], copy.id)
         following = ALL_KINDS - {"visit_reports"}
         self._assert_copied(copy, following, self.maier)
         self._assert_history(copy, following, "copy")
@@ -303,7 +312,7 @@ class TestTransferKindsWizard(TransferKindsCase):
         action = self._transfer_over_rpc(
             transfer_mode="copy", transfer_tasks=True, transfer_contacts=False
         )
-        copy = self.Partner.search(action["domain"])
+        copy = self.Partner.search(action["params"]["next"]["domain"])
         self._assert_copied(copy, ALL_KINDS - {"contacts"}, self.maier)
 
 
@@ -346,3 +355,77 @@ class TestTransferKindsImport(TransferKindsCase):
         following = ALL_KINDS - {"appointments"}
         self._assert_copied(copy, following, self.maier)
         self._assert_history(copy, following, "copy")
+
+
+class TestTransferKindsViews(TransactionCase):
+    """Each per-kind checkbox sits beside its own label in every dialog that
+    shows them, and copy mode greys out exactly the kinds copies never take."""
+
+    WIZARD_VIEWS = (
+        ("customer.transfer.wizard", "customer_transfer_wizard_view_form"),
+        ("customer.import.wizard", "customer_import_wizard_view_form"),
+    )
+
+    def _arch(self, model, xmlid=None):
+        view = self.env.ref(f"crm_customer_ownership.{xmlid}") if xmlid else False
+        result = (
+            self.env[model]
+            .with_user(self.env.ref("base.user_admin"))
+            .get_views([(view and view.id, "form")])
+        )
+        return etree.fromstring(result["views"]["form"]["arch"])
+
+    def _flag_node(self, arch, kind):
+        nodes = arch.xpath(f"//field[@name='{kind.flag}']")
+        self.assertEqual(len(nodes), 1, kind.flag)
+        return nodes[0]
+
+    def test_every_model_declares_a_flag_per_kind(self):
+        flags = {kind.flag for kind in CHOOSABLE_KINDS}
+        mixin = self.env["customer.transfer.kinds.mixin"]
+        self.assertEqual(
+            {name for name in mixin._fields if name.startswith("transfer_")}, flags
+        )
+        for model in ("customer.transfer.wizard", "customer.import.wizard"):
+            self.assertLessEqual(flags, set(self.env[model]._fields))
+        for model in ("res.company", "res.config.settings"):
+            for kind in CHOOSABLE_KINDS:
+                field = self.env[model]._fields.get(kind.flag)
+                self.assertEqual(field and field.type, "boolean", (model, kind.flag))
+
+    def test_wizard_checkboxes_beside_their_labels(self):
+        for model, xmlid in self.WIZARD_VIEWS:
+            arch = self._arch(model, xmlid)
+            strings = self.env[model].fields_get([k.flag for k in CHOOSABLE_KINDS])
+            for kind in CHOOSABLE_KINDS:
+                with self.subTest(view=xmlid, kind=kind.key):
+                    node = self._flag_node(arch, kind)
+                    group = node.getparent()
+                    # A field in a two-column inner group is rendered as its
+                    # label and its box on one row.
+                    self.assertEqual(group.tag, "group")
+                    self.assertEqual(group.get("col", "2"), "2")
+                    self.assertEqual(
+                        [child.tag for child in group], ["field"] * len(group)
+                    )
+                    self.assertFalse(node.get("nolabel"))
+                    self.assertFalse(node.get("string"))
+                    self.assertEqual(strings[kind.flag]["string"], kind.string)
+                    self.assertEqual(
+                        node.get("readonly"),
+                        None if kind.copy else "transfer_mode == 'copy'",
+                    )
+
+    def test_settings_checkboxes_beside_their_labels(self):
+        arch = self._arch("res.config.settings")
+        for kind in CHOOSABLE_KINDS:
+            with self.subTest(kind=kind.key):
+                node = self._flag_node(arch, kind)
+                row = node.getparent()
+                self.assertEqual(
+                    [
+                        (child.tag, child.get("name") or child.get("for"))
+                        for child in row
+                    ],
+                    [("field", kind.flag), ("label", kind.flag)],
+                )

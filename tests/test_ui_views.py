@@ -4,6 +4,7 @@ from lxml import etree
 
 from odoo.tests import Form
 
+from ..hooks import uninstall_hook
 from .common import CustomerOwnershipCase
 
 
@@ -111,3 +112,12 @@ class TestUiViews(CustomerOwnershipCase):
         self.assertEqual(wizard.line_error_ids.mapped("row"), [3])
         self.assertEqual(len(wizard.line_ids), 2)
         self.assertFalse(wizard.line_transfer_ids)
+
+    def test_contacts_configuration_menu_comes_last_and_goes_back(self):
+        """Configuration comes after the module's menus in Contacts, and
+        gets its own place back when the module is uninstalled."""
+        config = self.env.ref("contacts.res_partner_menu_config")
+        ours = self.env.ref("crm_customer_ownership.menu_customer_trash")
+        self.assertGreater(config.sequence, ours.sequence)
+        uninstall_hook(self.env)
+        self.assertEqual(config.sequence, 2)

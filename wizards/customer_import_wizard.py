@@ -11,6 +11,7 @@ from ..models.customer_import import (
     IMPORT_MODES,
     KEY_FIELDS,
     TEMPLATE_FILENAME,
+    TEMPLATE_MIMETYPE,
     TRANSFER_MODES,
     WRITE_BATCH,
 )
@@ -420,7 +421,9 @@ class CustomerImportWizard(models.TransientModel):
         partners = self.line_ids.filtered(
             lambda line: line.action not in ("unchanged", "error")
         ).partner_id
-        return self.env["customer.import"]._action_imported_customers(partners)
+        return self.env["customer.import"]._action_imported_customers(
+            self.log_id, partners
+        )
 
     def action_download_template(self):
         """An XLSX with the expected columns."""
@@ -430,7 +433,9 @@ class CustomerImportWizard(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_url",
+            # The type given: guessed from the file's first kilobyte, a zip
+            # whose directory is at its end, Odoo logs two warnings.
             "url": f"/web/content/{self._name}/{self.id}/template_file/"
-            f"{TEMPLATE_FILENAME}?download=true",
+            f"{TEMPLATE_FILENAME}?download=true&mimetype={TEMPLATE_MIMETYPE}",
             "target": "self",
         }

@@ -80,7 +80,11 @@ class CustomerMergeWizard(models.TransientModel):
             "crm_customer_ownership.customer_merge_wizard_action"
         )
         return dict(
-            action, name=self.env._("Merge Customers"), res_id=self.id, context={}
+            action,
+            name=self.env._("Merge Customers"),
+            res_id=self.id,
+            # The wrong customer stays fixed, as when the wizard opened.
+            context={"default_source_partner_id": self.source_partner_id.id},
         )
 
     def action_merge(self):

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..models.customer_linked_records import CHOOSABLE_KINDS, COUNTED_KINDS
 from ..models.res_partner_transfer import TRANSFER_MODES
+from ..models.res_partner_trash import NAMED_CUSTOMERS
 
 
 class CustomerTransferWizard(models.TransientModel):
@@ -142,30 +143,62 @@ class CustomerTransferWizard(models.TransientModel):
                     user=self.target_user_id.name,
                 )
             )
-        partner_ids = [
-            line["partner_id"] for line in result.values() if not line["skipped"]
-        ]
-        action = {
+        partners = self.env["res.partner"].browse(
+            [line["partner_id"] for line in result.values() if not line["skipped"]]
+        )
+        return self._transferred_notification(partners, skipped)
+
+    def _transferred_notification(self, partners, skipped):
+        """Say what moved to whom (and what was skipped), then land on the
+        customer, or on the list of the customers, the transfer made."""
+        names = ", ".join(partners[:NAMED_CUSTOMERS].mapped("display_name"))
+        if len(partners) > NAMED_CUSTOMERS:
+            names += ", …"
+        message = names
+        if skipped:
+            message += " · " + self.env._(
+                "Skipped, already customers of %(user)s: %(customers)s.",
+                customers=", ".join(skipped.mapped("display_name")),
+                user=self.target_user_id.name,
+            )
+        title = (
+            self.env._(
+                "Moved to %(user)s: %(count)s",
+                user=self.target_user_id.name,
+                count=len(partners),
+            )
+            if self.transfer_mode == "move"
+            else self.env._(
+                "Copied for %(user)s: %(count)s",
+                user=self.target_user_id.name,
+                count=len(partners),
+            )
+        )
+        # The customer itself when there is one (a copy is a new record);
+        # the list when there are several.
+        landing = {
             "type": "ir.actions.act_window",
             "name": self.env._("Transferred Customers"),
             "res_model": "res.partner",
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],
-            "domain": [("id", "in", partner_ids)],
+            "domain": [("id", "in", partners.ids)],
             "target": "current",
         }
-        if not skipped:
-            return action
+        if len(partners) == 1:
+            landing.update(
+                name=partners.display_name,
+                res_id=partners.id,
+                view_mode="form",
+                views=[(False, "form")],
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "warning",
-                "message": self.env._(
-                    "Skipped, already customers of %(user)s: %(customers)s.",
-                    customers=", ".join(skipped.mapped("display_name")),
-                    user=self.target_user_id.name,
-                ),
-                "next": action,
+                "type": "warning" if skipped else "success",
+                "title": title,
+                "message": message,
+                "next": landing,
             },
         }

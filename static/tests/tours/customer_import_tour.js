@@ -1,6 +1,7 @@
 /** @odoo-module **/
-// Contacts > Import customers: upload a file, preview it (a customer of
-// another salesperson is moved over), import, and stay in the dialog.
+// Contacts > Import Customers: upload a file, preview it (a customer of
+// another salesperson is moved over), open a row, import, open the imported
+// customers and reload them.
 import { registry } from "@web/core/registry";
 
 const CSV = [
@@ -50,7 +51,23 @@ registry.category("web_tour.tours").add("crm_customer_ownership_import", {
             run: "click",
         },
         {
-            trigger: ".modal .tab-pane.active .o_data_row:contains('TOUR-1')",
+            trigger: ".modal .tab-pane.active .o_data_row:contains('TOUR-1') td[name=name]",
+            run: "click",
+        },
+        {
+            content: "A row opens as what happens to the customer and why",
+            trigger: ".o_dialog .o_form_view .o_field_widget[name=message]:contains('Tour Source Agent')",
+        },
+        {
+            content: "No technical names in the row",
+            trigger: ".modal-content:has(.o_field_widget[name=message]):not(:contains('Wizard')):not(:contains('customer.import'))",
+        },
+        {
+            trigger: ".modal-content:has(.o_field_widget[name=message]) .modal-footer button",
+            run: "click",
+        },
+        {
+            trigger: ".modal:not(:has(.o_field_widget[name=message])) .tab-pane.active .o_data_row:contains('TOUR-1')",
         },
         {
             trigger: ".modal button[name=action_import]",
@@ -64,11 +81,28 @@ registry.category("web_tour.tours").add("crm_customer_ownership_import", {
             trigger: ".modal .o_form_label:contains('Transferred')",
         },
         {
-            trigger: ".modal .modal-footer button:contains('Close')",
+            trigger: ".modal button[name=action_view_customers]",
             run: "click",
         },
         {
-            trigger: "body:not(:has(.modal))",
+            trigger: ".o_list_view .o_data_row:contains('Tour Import New Customer')",
+        },
+        {
+            content: "Reload the list of imported customers",
+            trigger: ".o_breadcrumb:contains('Imported Customers')",
+            run() {
+                location.reload();
+            },
+        },
+        {
+            content: "The reload shows the same customers under the same title",
+            trigger: ".o_breadcrumb:contains('Imported Customers')",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains('Tour Import Moved Customer')",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:contains('Tour Import New Customer')",
         },
     ],
 });

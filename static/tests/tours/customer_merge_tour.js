@@ -52,9 +52,10 @@ registry.category("web_tour.tours").add("crm_customer_ownership_merge", {
     ],
 });
 
-// Merge Customers from the contacts list with two customers selected: the
-// wizard opens with both, the one with an ERP Number as the right one; Swap
-// turns it round and back; merge; the right customer opens.
+// Action > Merge in the contacts list with two customers selected: the
+// wizard opens as Merge into… does, the wrong customer fixed and the right
+// one (the one with an ERP Number) to pick; Swap turns it round and back;
+// merge; the right customer opens.
 registry.category("web_tour.tours").add("crm_customer_ownership_merge_list", {
     steps: () => [
         {
@@ -78,12 +79,17 @@ registry.category("web_tour.tours").add("crm_customer_ownership_merge_list", {
             run: "click",
         },
         {
-            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Merge Customers')",
+            content: "One Merge in the Action menu (Odoo's own is left out for customers)",
+            trigger: ".o-dropdown--menu:not(:has(.o-dropdown-item:contains('Merge') ~ .o-dropdown-item:contains('Merge'))) .o-dropdown-item:contains('Merge')",
             run: "click",
         },
         {
             content: "The customer with an ERP Number is guessed to be the right one",
             trigger: ".modal .o_field_widget[name=target_partner_id] input:value(Tour List Original)",
+        },
+        {
+            content: "The wrong customer is fixed, as in Merge into…",
+            trigger: ".modal .o_field_widget[name=source_partner_id].o_readonly_modifier:contains(Tour List Copy)",
         },
         {
             trigger: ".modal .o_field_widget[name=preview_html]:contains('Visit Reports')",
@@ -100,7 +106,7 @@ registry.category("web_tour.tours").add("crm_customer_ownership_merge_list", {
             run: "click",
         },
         {
-            trigger: ".modal .o_field_widget[name=source_partner_id] input:value(Tour List Copy)",
+            trigger: ".modal .o_field_widget[name=source_partner_id]:contains(Tour List Copy)",
         },
         {
             trigger: ".modal .o_field_widget[name=target_partner_id] input:value(Tour List Original)",
