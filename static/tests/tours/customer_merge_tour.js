@@ -2,6 +2,7 @@
 // Merge into… from the wrong customer's form: choose the right customer,
 // read the preview, confirm; the right customer opens.
 import { registry } from "@web/core/registry";
+import { unloadsPage } from "./compat";
 
 // Merge, confirm, and land on the right customer's form.
 function mergeAndOpen(rightCustomer) {
@@ -10,11 +11,12 @@ function mergeAndOpen(rightCustomer) {
             trigger: ".modal button[name=action_merge]",
             run: "click",
         },
-        {
+        // The merge opens the right customer by its URL: the page reloads.
+        unloadsPage({
             content: "Merging asks first",
             trigger: ".modal .modal-footer .btn-primary:contains('Ok')",
             run: "click",
-        },
+        }),
         {
             trigger: "body:not(:has(.modal))",
         },
@@ -65,6 +67,10 @@ registry.category("web_tour.tours").add("crm_customer_ownership_merge_list", {
         {
             trigger: ".o_searchview_input",
             run: "press Enter",
+        },
+        {
+            content: "The list shows the search's results (a row clicked before would be reloaded away)",
+            trigger: ".o_list_view:not(:has(.o_data_row:not(:contains('Tour List'))))",
         },
         {
             trigger: ".o_list_view .o_data_row:contains('Tour List Copy') .o_list_record_selector input",

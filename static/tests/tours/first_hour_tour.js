@@ -4,6 +4,7 @@
 // the user who does it: the records each chapter leaves are the next one's.
 import { registry } from "@web/core/registry";
 import { rpc } from "@web/core/network/rpc";
+import { CONTACTS_NEW_BUTTON } from "./compat";
 
 const COMPANY = "First Hour Alpine GmbH";
 const CONTACT = "Lena First Hour";
@@ -52,7 +53,7 @@ function actionMenu(item) {
 registry.category("web_tour.tours").add("crm_customer_ownership_first_hour_create", {
     steps: () => [
         {
-            trigger: ".o_control_panel .o-kanban-button-new",
+            trigger: CONTACTS_NEW_BUTTON,
             run: "click",
         },
         {
@@ -103,7 +104,7 @@ registry.category("web_tour.tours").add("crm_customer_ownership_first_hour_creat
             run: "click",
         },
         {
-            trigger: ".o_control_panel .o-kanban-button-new",
+            trigger: CONTACTS_NEW_BUTTON,
             run: "click",
         },
         {
@@ -317,7 +318,7 @@ registry.category("web_tour.tours").add("crm_customer_ownership_first_hour_trans
         },
         {
             trigger:
-                ".modal .o_wrap_field:has(.o_form_label:contains('Appointments')) .o_field_boolean input[type=checkbox]",
+                ".modal .o_wrap_field_boolean:has(.o_form_label:contains('Appointments')) .o_field_boolean input[type=checkbox]",
             run: "click",
         },
         {
