@@ -18,3 +18,8 @@ export function unloadsPage(step) {
 export const CONTACTS_NEW_BUTTON = ODOO_19
     ? ".o_control_panel .o_list_button_add"
     : ".o_control_panel .o-kanban-button-new";
+
+// The pipeline's quick create: 18 asks for the customer (partner_id); 19
+// asks for the Company and the Contact apart, and makes the company picked
+// the opportunity's customer when it is created without a contact.
+export const QUICK_CREATE_COMPANY_FIELD = ODOO_19 ? "commercial_partner_id" : "partner_id";
