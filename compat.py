@@ -9,7 +9,11 @@ privileges, users' and actions' groups) live in ``data/odoo<major>/`` and are
 loaded by :func:`load_series_data`.
 """
 
+import time
+from contextlib import ExitStack, contextmanager
 from unittest.mock import patch
+
+from lxml import etree
 
 from odoo import models
 from odoo.release import version_info
@@ -22,13 +26,19 @@ __all__ = [
     "Constraint",
     "OdooPartnerMergeWizard",
     "call_kw",
+    "cron_calls_per_run",
+    "cron_job_context",
+    "cron_process_job",
     "cron_progress",
     "cron_run_context",
     "has_field_access",
     "keep_done_activities",
     "load_series_data",
     "message_author",
+    "registry_test_mode",
     "unit_commits",
+    "user_form_group_values",
+    "user_form_rights",
 ]
 
 MODULE = "crm_customer_ownership"
@@ -147,8 +157,109 @@ def cron_run_context(progress):
     return {"ir_cron_progress_id": progress.id, "cron_id": progress.cron_id.id}
 
 
+CRON_MODULE = "odoo.addons.base.models.ir_cron"
+
+
+@contextmanager
+def registry_test_mode(case):
+    """The registry's new cursors wrap the test's cursor (as in Odoo's own
+    tests of the cron runner): the test case's ``enter_registry_test_mode``
+    on 19, the registry's ``enter_test_mode`` on 18. Yields the registry."""
+    env = case.env
+    if ODOO_19:
+        with case.enter_registry_test_mode():
+            yield env.registry
+        return
+    env.flush_all()
+    env.registry.enter_test_mode(env.cr)
+    try:
+        yield env.registry
+    finally:
+        env.registry.leave_test_mode()
+        env.invalidate_all()
+
+
+def cron_process_job(registry, cron_cr, job):
+    """The cron runner's processing of one acquired job (``job`` as
+    ``ir.cron._acquire_one_job`` returns it): ``_process_job``, which
+    takes the database name too on 18."""
+    if ODOO_19:
+        registry["ir.cron"]._process_job(cron_cr, job)
+    else:
+        registry["ir.cron"]._process_job(registry.db_name, cron_cr, job)
+
+
+def cron_calls_per_run(calls):
+    """A patcher of how many times the runner calls a job's action in one
+    run while work remains: 18's ``MAX_BATCH_PER_CRON_JOB``; 19's
+    ``MIN_RUNS_PER_JOB``, whose runner also keeps calling for
+    ``MIN_TIME_PER_JOB`` seconds: set to 0, so that on both a run is a
+    count of calls, not a race with the clock."""
+    stack = ExitStack()
+    if ODOO_19:
+        stack.enter_context(patch(f"{CRON_MODULE}.MIN_RUNS_PER_JOB", calls))
+        stack.enter_context(patch(f"{CRON_MODULE}.MIN_TIME_PER_JOB", 0))
+    else:
+        stack.enter_context(patch(f"{CRON_MODULE}.MAX_BATCH_PER_CRON_JOB", calls))
+    return stack
+
+
+def cron_job_context(job):
+    """The context in which the runner's ``_run_job`` calls a job (19 adds
+    the end of the run's time budget)."""
+    context = {"lastcall": job["lastcall"], "cron_id": job["id"]}
+    if ODOO_19:
+        from odoo.addons.base.models import ir_cron
+
+        context["cron_end_time"] = time.monotonic() + ir_cron.MIN_TIME_PER_JOB
+    return context
+
+
 def unit_commits(cr):
     """A patcher of ``cr.commit`` for tests of scheduled actions: on 19 the
     action commits each unit itself (``_commit_progress``), which a test
     cursor forbids; the mock counts the commits instead."""
     return patch.object(cr, "commit")
+
+
+def user_form_rights(user):
+    """The rights the user form offers ``user`` without debug mode:
+    ``{heading: {label: ids of the groups offered}}``.
+
+    On 18 a heading is a ``<group string=...>`` of the form holding one
+    ``sel_groups_*`` selection per category; on 19 the form's
+    ``res_user_group_ids`` widget shows the privileges of each category,
+    read from the user's ``view_group_hierarchy``."""
+    Users = user.env["res.users"].with_user(user)
+    form = user.env.ref("base.view_users_form")
+    view = Users.get_views([(form.id, "form")])
+    arch = etree.fromstring(view["views"]["form"]["arch"])
+    if not ODOO_19:
+        fields = view["models"]["res.users"]["fields"]
+        return {
+            heading.get("string"): {
+                fields[name]["string"]: [v for v, _label in fields[name]["selection"]]
+                for name in heading.xpath(".//field/@name")
+                if name.startswith("sel_groups_")
+            }
+            for heading in arch.xpath("//group[@string]")
+        }
+    if not arch.xpath("//field[@name='group_ids'][@widget='res_user_group_ids']"):
+        return {}
+    hierarchy = Users.default_get(["view_group_hierarchy"])["view_group_hierarchy"]
+    privileges = {str(key): value for key, value in hierarchy["privileges"].items()}
+    return {
+        category["name"]: {
+            privileges[str(pid)]["name"]: privileges[str(pid)]["group_ids"]
+            for pid in category["privilege_ids"]
+        }
+        for category in hierarchy["categories"]
+    }
+
+
+def user_form_group_values(group):
+    """The values the user form writes to grant ``group`` (a right of its
+    own line): the line's selection on 18, the groups on 19."""
+    if ODOO_19:
+        return {"group_ids": [(4, group.id)]}
+    return {f"sel_groups_{group.id}": group.id}

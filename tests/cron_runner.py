@@ -1,10 +1,12 @@
-"""Odoo 18's cron runner, run on the test's transaction.
+"""Odoo's cron runner (18.0 or 19.0, through compat), run on the test's
+transaction.
 
 ``run()`` is the runner's own path: ``ir.cron._acquire_one_job`` reads the
 job with its last progress record, ``ir.cron._process_job`` runs it
 (``_run_job``: a progress record per call stamped with the previous
 timed-out count + 1, ``_callback``, the counter reset to 0 after each call
-that returns, up to ``MAX_BATCH_PER_CRON_JOB`` calls, the failure count).
+that returns, up to 10 calls -- 18's ``MAX_BATCH_PER_CRON_JOB``, 19's
+``MIN_RUNS_PER_JOB`` --, the failure count).
 
 ``run_killed()`` is a run whose worker dies inside the callback: the runner's
 steps up to the callback (the progress record committed, as ``_run_job``
@@ -12,11 +14,15 @@ commits it before calling), then nothing: the job's transaction is gone and
 the counter is never reset, which is what the next run reads.
 """
 
-from contextlib import contextmanager
-from unittest.mock import patch
-
 from odoo import api
 from odoo.tools import SQL
+
+from ..compat import (
+    cron_calls_per_run,
+    cron_job_context,
+    cron_process_job,
+    registry_test_mode,
+)
 
 
 class WorkerKilled(BaseException):
@@ -37,18 +43,10 @@ class CronRunner:
     def cron(self):
         return self.env.ref(self.xmlid)
 
-    @contextmanager
     def _test_mode(self):
         """The runner's cursors are the test's transaction (as in Odoo's own
         tests of the runner, base/tests/test_ir_cron.py)."""
-        self.env.flush_all()
-        registry = self.env.registry
-        registry.enter_test_mode(self.env.cr)
-        try:
-            yield registry
-        finally:
-            registry.leave_test_mode()
-            self.env.invalidate_all()
+        return registry_test_mode(self.case)
 
     def _acquire(self, registry):
         # The job is due: the import's own trigger is dated by the test's
@@ -73,14 +71,8 @@ class CronRunner:
         runner's calls per run (10) to watch one call at a time."""
         with self._test_mode() as registry:
             job = self._acquire(registry)
-            batch = patch(
-                "odoo.addons.base.models.ir_cron.MAX_BATCH_PER_CRON_JOB",
-                max_calls or 10,
-            )
-            with batch:
-                registry["ir.cron"]._process_job(
-                    registry.db_name, registry.cursor(), job
-                )
+            with cron_calls_per_run(max_calls or 10):
+                cron_process_job(registry, registry.cursor(), job)
 
     def run_killed(self):
         """A run whose worker is killed inside the callback: the caller
@@ -89,11 +81,7 @@ class CronRunner:
             job = self._acquire(registry)
             job_cr = registry.cursor()
             try:
-                env = api.Environment(
-                    job_cr,
-                    job["user_id"],
-                    {"lastcall": job["lastcall"], "cron_id": job["id"]},
-                )
+                env = api.Environment(job_cr, job["user_id"], cron_job_context(job))
                 cron = env["ir.cron"].browse(job["id"])
                 cron, _progress = cron._add_progress(
                     timed_out_counter=job["timed_out_counter"]

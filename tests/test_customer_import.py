@@ -330,7 +330,9 @@ class TestCustomerImportRows(CustomerImportCase):
 
     def test_typed_values_converted(self):
         header = ("external_ref", "name", "is_synced", "type", "partner_latitude")
-        rows = [("H001", "Huber Customer 1", "1", "Invoice Address", "47,26")]
+        # The label as this Odoo names it ("Invoice Address" on 18, "Invoice" on 19).
+        invoice = dict(self.env["res.partner"]._fields["type"].selection)["invoice"]
+        rows = [("H001", "Huber Customer 1", "1", invoice, "47,26")]
         self._import(self.huber, self._csv(rows, header=header))
         self.assertTrue(self.h1.is_synced)
         self.assertEqual(self.h1.type, "invoice")

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from lxml import etree
 
-from odoo import fields
+from odoo import api, fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user
 
+from ..compat import call_kw
 from ..models.customer_engine_guard import ENGINE_FIELDS
 from .common_security import SecurityCase
 
@@ -75,10 +76,8 @@ class EngineFieldsCase(SecurityCase):
         }
 
     def _rpc_ctx(self, user, context, model, method, *args):
-        from odoo import api
-
         env = api.Environment(self.env.cr, user.id, {})
-        return api.call_kw(env[model], method, list(args), {"context": context})
+        return call_kw(env[model], method, list(args), {"context": context})
 
     def _merged(self):
         source = self.Partner.create(

@@ -154,9 +154,13 @@ class TestMovedAppointmentOrganiser(TransferRulesCase):
             self.customer, self.huber, "Visit", NOW + timedelta(days=1)
         )
         note = self.env.ref("mail.mt_note")
+        # The organiser follows the event with a subscription of their own
+        # (Odoo 18 subscribes the attendees it creates, 19 does not).
+        event.message_subscribe(partner_ids=self.huber.partner_id.ids)
         organiser = event.message_follower_ids.filtered(
             lambda f: f.partner_id == self.huber.partner_id
         )
+        self.assertTrue(organiser)
         organiser.subtype_ids = note
         self.customer.with_user(self.transfer_user)._transfer_customers(self.maier)
         self.env.invalidate_all()

@@ -3,6 +3,7 @@
 // another salesperson is moved over), open a row, import, open the imported
 // customers and reload them.
 import { registry } from "@web/core/registry";
+import { unloadsPage } from "./compat";
 
 const CSV = [
     "external_ref,name,city",
@@ -91,13 +92,13 @@ registry.category("web_tour.tours").add("crm_customer_ownership_import", {
         {
             trigger: ".o_list_view .o_data_row:contains('Tour Import New Customer')",
         },
-        {
+        unloadsPage({
             content: "Reload the list of imported customers",
             trigger: ".o_breadcrumb:contains('Imported Customers')",
             run() {
                 location.reload();
             },
-        },
+        }),
         {
             content: "The reload shows the same customers under the same title",
             trigger: ".o_breadcrumb:contains('Imported Customers')",

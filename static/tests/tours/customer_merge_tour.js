@@ -100,6 +100,10 @@ registry.category("web_tour.tours").add("crm_customer_ownership_merge_list", {
             run: "press Enter",
         },
         {
+            content: "The list shows the search's results (a row clicked before would be reloaded away)",
+            trigger: ".o_list_view:not(:has(.o_data_row:not(:contains('Tour List'))))",
+        },
+        {
             trigger: ".o_list_view .o_data_row:contains('Tour List Copy') .o_list_record_selector input",
             run: "click",
         },

@@ -16,6 +16,10 @@ registry.category("web_tour.tours").add("crm_customer_ownership_transfer", {
             run: "press Enter",
         },
         {
+            content: "The list shows the search's results (a row clicked before would be reloaded away)",
+            trigger: ".o_list_view:not(:has(.o_data_row:not(:contains('Tour Transfer Customer'))))",
+        },
+        {
             trigger: ".o_list_view .o_data_row:contains('Tour Transfer Customer') .o_list_record_selector input",
             run: "click",
         },
@@ -42,20 +46,20 @@ registry.category("web_tour.tours").add("crm_customer_ownership_transfer", {
         {
             content: "Copies never take tasks or opportunities: those boxes are read-only",
             trigger:
-                ".modal .o_wrap_field:has(.o_form_label:contains('Tasks')) .o_field_boolean.o_readonly_modifier",
+                ".modal .o_wrap_field_boolean:has(.o_form_label:contains('Tasks')) .o_field_boolean.o_readonly_modifier",
         },
         {
             trigger:
-                ".modal .o_wrap_field:has(.o_form_label:contains('Opportunities')) .o_field_boolean.o_readonly_modifier",
+                ".modal .o_wrap_field_boolean:has(.o_form_label:contains('Opportunities')) .o_field_boolean.o_readonly_modifier",
         },
         {
             content: "Copies take appointments and contacts: those boxes stay editable",
             trigger:
-                ".modal .o_wrap_field:has(.o_form_label:contains('Appointments')) .o_field_boolean:not(.o_readonly_modifier)",
+                ".modal .o_wrap_field_boolean:has(.o_form_label:contains('Appointments')) .o_field_boolean:not(.o_readonly_modifier)",
         },
         {
             trigger:
-                ".modal .o_wrap_field:has(.o_form_label:contains('Contacts')) .o_field_boolean:not(.o_readonly_modifier)",
+                ".modal .o_wrap_field_boolean:has(.o_form_label:contains('Contacts')) .o_field_boolean:not(.o_readonly_modifier)",
         },
         {
             trigger: ".modal .o_field_widget[name=transfer_mode] input[data-value=move]",
@@ -67,7 +71,7 @@ registry.category("web_tour.tours").add("crm_customer_ownership_transfer", {
         {
             content: "Untick the box on the row of the label Appointments",
             trigger:
-                ".modal .o_wrap_field:has(.o_form_label:contains('Appointments')) .o_field_boolean input[type=checkbox]",
+                ".modal .o_wrap_field_boolean:has(.o_form_label:contains('Appointments')) .o_field_boolean input[type=checkbox]",
             run: "click",
         },
         {

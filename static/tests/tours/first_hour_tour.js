@@ -4,6 +4,7 @@
 // the user who does it: the records each chapter leaves are the next one's.
 import { registry } from "@web/core/registry";
 import { rpc } from "@web/core/network/rpc";
+import { CONTACTS_NEW_BUTTON, QUICK_CREATE_COMPANY_FIELD } from "./compat";
 
 const COMPANY = "First Hour Alpine GmbH";
 const CONTACT = "Lena First Hour";
@@ -52,7 +53,7 @@ function actionMenu(item) {
 registry.category("web_tour.tours").add("crm_customer_ownership_first_hour_create", {
     steps: () => [
         {
-            trigger: ".o_control_panel .o-kanban-button-new",
+            trigger: CONTACTS_NEW_BUTTON,
             run: "click",
         },
         {
@@ -103,7 +104,7 @@ registry.category("web_tour.tours").add("crm_customer_ownership_first_hour_creat
             run: "click",
         },
         {
-            trigger: ".o_control_panel .o-kanban-button-new",
+            trigger: CONTACTS_NEW_BUTTON,
             run: "click",
         },
         {
@@ -111,8 +112,7 @@ registry.category("web_tour.tours").add("crm_customer_ownership_first_hour_creat
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=name] input",
-            run: `edit ${CONTACT}`,
+            trigger: ".o_field_widget[name=company_type] input[data-value=person]:checked",
         },
         {
             trigger: ".o_field_widget[name=parent_id] input",
@@ -121,6 +121,17 @@ registry.category("web_tour.tours").add("crm_customer_ownership_first_hour_creat
         {
             trigger: `.o-autocomplete--dropdown-item a:contains('${COMPANY}')`,
             run: "click",
+        },
+        {
+            content: "The company is set (its onchange may rewrite the form: the name comes after it)",
+            trigger: `.o_field_widget[name=parent_id] input:value(${COMPANY})`,
+        },
+        {
+            trigger: ".o_field_widget[name=name] input",
+            run: `edit ${CONTACT}`,
+        },
+        {
+            trigger: `.o_field_widget[name=name] input:value(${CONTACT})`,
         },
         ...saveForm(),
     ],
@@ -167,11 +178,12 @@ registry.category("web_tour.tours").add("crm_customer_ownership_first_hour_lead"
 registry.category("web_tour.tours").add("crm_customer_ownership_first_hour_opportunity", {
     steps: () => [
         {
-            trigger: ".o_kanban_view .o-kanban-button-new",
+            content: "Quick create in the first stage (19's New button opens the full form)",
+            trigger: ".o_kanban_view .o_kanban_group .o_kanban_quick_add",
             run: "click",
         },
         {
-            trigger: ".o_kanban_quick_create .o_field_widget[name=partner_id] input",
+            trigger: `.o_kanban_quick_create .o_field_widget[name=${QUICK_CREATE_COMPANY_FIELD}] input`,
             run: "edit First Hour Alpine",
         },
         {
@@ -317,7 +329,7 @@ registry.category("web_tour.tours").add("crm_customer_ownership_first_hour_trans
         },
         {
             trigger:
-                ".modal .o_wrap_field:has(.o_form_label:contains('Appointments')) .o_field_boolean input[type=checkbox]",
+                ".modal .o_wrap_field_boolean:has(.o_form_label:contains('Appointments')) .o_field_boolean input[type=checkbox]",
             run: "click",
         },
         {
