@@ -267,7 +267,10 @@ class CustomerReferenceRedirect(models.AbstractModel):
             SQL("%s IS NULL", SQL.identifier("t", column))
             for column in reference.require_empty
         ]
-        if reference.creator:
+        if reference.creator == (reference.table, "id"):
+            # The wizard's own row says who created it: no lookup per row.
+            conditions.append(SQL("t.create_uid = %s", self.env.uid))
+        elif reference.creator:
             table, column = reference.creator
             conditions.append(
                 SQL(
