@@ -13,6 +13,10 @@ the rows it read), the seconds it took (wall clock and CPU) and the growth
 of the subprocess's peak resident memory (VmHWM) over its size before
 reading. ``--openpyxl`` also reads each file with openpyxl's read-only
 mode, as the import did before, for comparison.
+
+The floor of bench/README.md is checked on the module's reader: every file
+refused, each refusal at most 2 s of CPU. The script exits non-zero naming
+each file that missed it.
 """
 
 import argparse
@@ -25,9 +29,14 @@ import sys
 import tempfile
 import time
 
+from bench_odoo import Floors
+
 MODULE = "crm_customer_ownership"
 ODOO_SRC = os.environ.get("ODOO_SRC", "/opt/odoo/18.0")
 MODULE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The floor of bench/README.md ("Hostile XLSX files"): CPU seconds of a
+# refusal, at most.
+REFUSAL_CPU_FLOOR = 2.0
 # (file of tests/hostile_xlsx.py, its arguments): the sizes of the issue's
 # probes, and a shared-string table just under the part limit, which is
 # parsed until the element budget refuses it (the slowest refusal).
@@ -130,6 +139,7 @@ def main():
         return child(*args.child)
     hostile = load_hostile_module()
     readers = ["module", "openpyxl"] if args.openpyxl else ["module"]
+    floors = Floors()
     with tempfile.TemporaryDirectory(prefix="hostile-xlsx-") as folder:
         for name in args.only or SIZES:
             path = os.path.join(folder, f"{name}.xlsx")
@@ -147,6 +157,8 @@ def main():
                 lines = result.stdout.strip().splitlines()
                 if not lines:
                     out(f"{name:<20} {reader:<8} crashed: {result.stderr[-200:]}")
+                    if reader == "module":
+                        floors.require(name, False, "the reader crashed")
                     continue
                 measure = json.loads(lines[-1])
                 out(
@@ -155,6 +167,18 @@ def main():
                     f"+{measure['growth_mb']:6.0f} MB  "
                     f"{measure['outcome']}"
                 )
+                if reader == "module":
+                    floors.require(
+                        f"{name}: the reader refuses it",
+                        measure["outcome"].startswith("refused"),
+                        measure["outcome"][:60],
+                    )
+                    floors.at_most(
+                        f"{name}: CPU seconds of the refusal",
+                        measure["cpu_seconds"],
+                        REFUSAL_CPU_FLOOR,
+                    )
+    floors.done()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,16 @@ end unless ``--keep`` is given (``--reuse`` measures again on a kept one).
 
 "Stock salesperson" is the restricted agent measured with this module's rules
 switched off: the same user, the same leads, only Odoo's own rules.
+
+Every round runs in two conditions (bench_odoo.CONDITIONS): "fresh", right
+after the leads are inserted, with autovacuum kept off the tables, and
+"analyzed", after ANALYZE (with ``--reuse`` only the latter: a kept database
+is no longer fresh). The floors of bench/README.md are checked in each:
+every restricted user (agent, team lead) within 2x of the stock salesperson,
+the head of sales (who sees every lead through the hierarchy) and customer
+service within 1.25x of the administrator, on the count and on the first
+page. The script exits non-zero naming each floor missed. ``--leads N``
+runs a smaller size.
 """
 
 import argparse
@@ -37,6 +47,8 @@ ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo/18.0"))
 if str(ODOO_SRC) not in sys.path:
     sys.path.insert(0, str(ODOO_SRC))
 
+from bench_odoo import CONDITIONS, Floors, analyze, keep_fresh
+
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -53,12 +65,21 @@ PAGE_SIZE = 80
 COUNT_LIMIT = 10001  # what the list view asks the pager to count up to
 STOCK = "stock salesperson (agent, module rules off)"
 ADMIN = "administrator"
+AGENT = "restricted CRM user (agent)"
+TEAM_LEAD = "team lead (6 below)"
+HEAD = "head of sales (49 below)"
+SERVICE = "customer service"
+# The floors of bench/README.md ("Lead and customer access").
+STOCK_FLOOR = 2.0  # a restricted user / the stock salesperson, at most
+ADMIN_FLOOR = 1.25  # the head of sales, customer service / admin, at most
+TABLES = ("crm_lead", "crm_lead_assigned_user_rel", "res_users")
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("database", help="name of a database to create and drop")
     parser.add_argument("--repeat", type=int, default=31, help="timed rounds")
+    parser.add_argument("--leads", type=int, default=LEAD_COUNT, help="leads")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument(
         "--reuse",
@@ -114,7 +135,7 @@ def create_database(database, reuse):
     return registry
 
 
-def generate_data(env):
+def generate_data(env, leads):
     """Users with groups through the ORM, leads through SQL."""
     salesman = env.ref("sales_team.group_sale_salesman")
     service_group = env.ref(f"{MODULE}.group_customer_service")
@@ -177,7 +198,7 @@ def generate_data(env):
             "team": team.id,
             "company": company.id,
             "stage": stage.id,
-            "leads": LEAD_COUNT,
+            "leads": leads,
         },
     )
     # One lead in twenty also gets an assigned operator: another agent.
@@ -195,9 +216,6 @@ def generate_data(env):
             "every": round(1 / ASSIGNED_SHARE),
         },
     )
-    cr.execute("ANALYZE crm_lead")
-    cr.execute("ANALYZE crm_lead_assigned_user_rel")
-    cr.execute("ANALYZE res_users")
     env.invalidate_all()
     return find_users(env)
 
@@ -307,7 +325,11 @@ def main():
     try:
         registry = create_database(args.database, args.reuse)
         try:
-            report(measure_all(registry, args))
+            results = measure_all(registry, args)
+            floors = Floors()
+            for condition, rows in results.items():
+                report(condition, rows, floors)
+            floors.done()
         finally:
             if not args.keep:
                 Registry.delete(args.database)
@@ -317,35 +339,49 @@ def main():
 
 
 def measure_all(registry, args):
-    """Generate the data unless reused, then measure: rows for report()."""
+    """Generate the data unless reused, then measure in each condition:
+    rows for report() by condition."""
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         if args.reuse:
             users = find_users(env)
         else:
-            print(f"Generating {LEAD_COUNT} leads...", flush=True)
-            users = generate_data(env)
+            print(f"Generating {args.leads} leads...", flush=True)
+            # Fresh: autovacuum must not analyse the new leads between the
+            # commit and the fresh rounds.
+            keep_fresh(cr, TABLES)
+            users = generate_data(env, args.leads)
             cr.commit()
         spec = list_specification(env)
         users_by_label = {
-            "restricted CRM user (agent)": users["agent"],
-            "team lead (6 below)": users["team_lead"],
-            "head of sales (49 below)": users["head"],
-            "customer service": users["service"],
+            AGENT: users["agent"],
+            TEAM_LEAD: users["team_lead"],
+            HEAD: users["head"],
+            SERVICE: users["service"],
             ADMIN: users["admin"],
             STOCK: users["agent"],
         }
-        rows = list(measure(env, users_by_label, spec, args.repeat).items())
-        # Undo the rule switches of the stock salesperson's turns.
-        cr.rollback()
+        results = {}
+        for condition in CONDITIONS:
+            if condition == "fresh" and args.reuse:
+                continue
+            if condition == "analyzed":
+                analyze(cr, TABLES)
+                cr.commit()
+            print(f"Measuring ({condition})...", flush=True)
+            results[condition] = list(
+                measure(env, users_by_label, spec, args.repeat).items()
+            )
+            # Undo the rule switches of the stock salesperson's turns.
+            cr.rollback()
     registry.clear_cache()
-    return rows
+    return results
 
 
-def report(rows):
+def report(condition, rows, floors):
     stock = dict(rows)[STOCK]
     admin = dict(rows)[ADMIN]
-    print()
+    print(f"\n{condition}:")
     print(
         f"{'user':<45} {'visible':>8} {'count ms':>9} {'page ms':>8} "
         f"{'count/stock':>11} {'page/stock':>10} {'count/admin':>11} {'page/admin':>10}"
@@ -358,6 +394,21 @@ def report(rows):
             f"{f['count_ms'] / admin['count_ms']:>11.2f} "
             f"{f['page_ms'] / admin['page_ms']:>10.2f}"
         )
+
+    for label, f in rows:
+        for name, what in (("count_ms", "count"), ("page_ms", "first page")):
+            if label in (AGENT, TEAM_LEAD):
+                floors.at_most(
+                    f"{condition}: {label}, {what} / stock salesperson",
+                    f[name] / stock[name],
+                    STOCK_FLOOR,
+                )
+            elif label in (HEAD, SERVICE):
+                floors.at_most(
+                    f"{condition}: {label}, {what} / administrator",
+                    f[name] / admin[name],
+                    ADMIN_FLOOR,
+                )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,4 @@ from . import customer_import
 from . import customer_import_log
 from . import customer_import_log_line
 from . import ir_actions
-
-# Last: its wrapper of the transfer engine must come first in the MRO.
 from . import res_partner_security

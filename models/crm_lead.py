@@ -22,8 +22,8 @@ class CrmLead(models.Model):
     # assigned_user_ids as the record rule reads it. ('assigned_user_ids',
     # 'in', uid) compiles to an EXISTS per lead, which PostgreSQL cannot OR
     # with Odoo's "Personal Leads" rule on indexes: every lead gets scanned, at
-    # a cost estimate high enough to be JIT-compiled (30x slower than stock in
-    # bench/). This field's search resolves to literal lead ids each time a
+    # a cost estimate high enough to be JIT-compiled (bench/README.md has the
+    # figures). This field's search resolves to literal lead ids each time a
     # query is built: indexable, and never stale, unlike ids fixed in the rule
     # domain that Odoo caches. Its value (for access checks on records in
     # memory) is assigned_user_ids itself.
@@ -42,7 +42,7 @@ class CrmLead(models.Model):
         # table, as the search does, and get their values in the cache at once
         # as Odoo's ir.ui.view does for its hierarchy: assigning each lead's
         # value through the field is a relational write per lead, which made a
-        # page of 80 leads 20% slower for a manager than for the administrator.
+        # page of leads slower for a manager than for the administrator.
         saved = self.filtered("id")
         user_ids = dict.fromkeys(saved._ids, ())
         if saved:

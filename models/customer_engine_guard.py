@@ -97,10 +97,13 @@ class CustomerEngineGuard(models.AbstractModel):
             self.env._(
                 "The fields %(fields)s of %(records)s follow their customer: "
                 "they change only when the customer is moved to the trash, "
-                "restored or merged. Use Action > Move to trash, Restore or "
-                "Merge on the customer instead of writing them.",
+                "restored or merged. Use the Move to Trash or Restore button "
+                "of the customer, or Merge into… in its Action menu, instead "
+                "of writing them.",
                 fields=self._engine_field_labels(fnames),
-                records=self._description,
+                # The kind's label (Tasks, Appointments), in the reader's
+                # language: a model's _description is English and technical.
+                records=self.env["res.partner"]._linked_records_label(self._name, "id"),
             )
         )
 

@@ -36,11 +36,11 @@ CRON_XMLID = "crm_customer_ownership.ir_cron_run_customer_imports"
 LINES_ACTION = "crm_customer_ownership.customer_import_log_line_action"
 CUSTOMERS_ACTION = "crm_customer_ownership.customer_import_log_customers_action"
 BACKGROUND_ROWS_PARAM = PARAM_PREFIX + "background_rows"
-# A 10,000-row file imports in about 15 s on 2 cores (README, Performance):
-# a quarter of limit_time_cpu, so a slower machine still has room.
+# A file this long imports well within limit_time_cpu (bench/README.md), so
+# a slower machine still has room.
 BACKGROUND_ROWS_DEFAULT = 10_000
-# Plan lines applied per unit of background work: about 2 s of CPU for new
-# customers on 2 cores (res.partner's create is the cost), so that the units
+# Plan lines applied per unit of background work: a few seconds of CPU for
+# new customers (res.partner's create is the cost), so that the units
 # the cron runner chains in one pass stay far from limit_time_cpu (60 s) and
 # limit_time_real_cron (120 s), even on a loaded machine.
 CHUNK_LINES = 2000

@@ -11,7 +11,7 @@ owners are ``owners`` (same order), the rows ``(customer id, record id)`` of
 the records that follow the customer in a move. It is driven from
 ``unnest(ids)`` through indexed lookups so that its plan stays proportional
 to the customers given, whatever PostgreSQL's statistics say (a join on
-``id = ANY(...)`` over tables never analysed took minutes).
+``id = ANY(...)`` over tables never analysed reads them whole).
 """
 
 from dataclasses import dataclass
@@ -67,7 +67,7 @@ def _tasks(ids, owners, now):
     return SQL(
         # Only res_id inside the fence: without statistics PostgreSQL would
         # AND in the res_model index, which holds every task of every
-        # customer (3.4 s for 10,000 customers on never-analysed tables).
+        # customer.
         """SELECT p.id, a.id FROM %s
             CROSS JOIN LATERAL (
                   SELECT id, res_model, active, hidden_by_trash, user_id
@@ -126,13 +126,34 @@ def _contacts(ids, owners, now):
     )
 
 
-@dataclass(frozen=True)
-class LinkedKind:
-    """One kind of record linked to a customer.
+@dataclass(frozen=True, kw_only=True)
+class CustomerRecords:
+    """Records of ``model`` that belong to a customer through ``link``.
+
+    - ``history``: the customer's history: a delete by hand is refused
+      while any exist (the trash and the merge keep them);
+    - ``marks_customer``: one of them makes its partner a customer of this
+      module (see ``res.partner._ownership_customers``);
+    - ``own_data``: "model" when no reference of the model keeps a customer
+      alive (its own data, or Odoo's bookkeeping around it: the purge
+      deletes them with the customer), "link" when only ``link`` does not;
+      empty for a business document, which keeps its customer from ever
+      being destroyed.
+    """
+
+    model: str
+    link: str
+    history: bool = False
+    marks_customer: bool = False
+    own_data: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LinkedKind(CustomerRecords):
+    """One kind of record linked to a customer, which a transfer moves or
+    copies.
 
     - ``key``: the kind's name; its wizard and company flag is ``flag``;
-    - ``model`` and ``link``: the records and the field pointing at the
-      customer;
     - ``string``: label of the flag and of the history counter (a field
       label, translated with the fields);
     - ``counted``: the kind with a count, "visit reports (%(count)s)": a
@@ -153,13 +174,11 @@ class LinkedKind:
       None when the trash leaves them alone;
     - ``count_field``: the counter on the ownership history (None: uncounted);
     - ``partner_count``: the customer has a stored-less count field of the
-      same name (smart buttons);
+      same name (smart buttons), whose button opens ``action``;
     - ``merge_refs``: the (model, field) references a merge counts.
     """
 
     key: str
-    model: str
-    link: str
     string: str
     counted: object
     query: object
@@ -171,6 +190,7 @@ class LinkedKind:
     count_field: str = ""
     partner_count: bool = False
     merge_refs: tuple = ()
+    action: str = ""
 
     @property
     def flag(self):
@@ -195,6 +215,10 @@ LINKED_KINDS = (
         count_field="visit_report_count",
         partner_count=True,
         merge_refs=(("customer.visit.report", "partner_id"),),
+        action="crm_customer_ownership.customer_visit_report_action",
+        history=True,
+        marks_customer=True,
+        own_data="model",
     ),
     LinkedKind(
         key="tasks",
@@ -207,6 +231,8 @@ LINKED_KINDS = (
         trash=("_trash_hide_tasks", "_trash_unhide_tasks"),
         count_field="activity_count",
         merge_refs=(("mail.activity", "res_id"),),
+        history=True,
+        own_data="model",
     ),
     LinkedKind(
         key="appointments",
@@ -220,6 +246,7 @@ LINKED_KINDS = (
         trash=("_trash_hide_appointments", "_trash_unhide_appointments"),
         count_field="event_count",
         merge_refs=(("calendar.event", "partner_ids"), ("calendar.event", "res_id")),
+        history=True,
     ),
     LinkedKind(
         key="visit_blocks",
@@ -234,6 +261,10 @@ LINKED_KINDS = (
         count_field="visit_block_count",
         partner_count=True,
         merge_refs=(("customer.visit.block", "partner_id"),),
+        action="crm_customer_ownership.customer_visit_block_action",
+        history=True,
+        marks_customer=True,
+        own_data="model",
     ),
     LinkedKind(
         key="opportunities",
@@ -257,6 +288,7 @@ LINKED_KINDS = (
         copy="_copy_contacts",
         count_field="contact_count",
         merge_refs=(("res.partner", "parent_id"),),
+        own_data="model",
     ),
     LinkedKind(
         key="consents",
@@ -268,11 +300,66 @@ LINKED_KINDS = (
         bound=True,
         choosable=False,
         trash="computed",
+        history=True,
+        marks_customer=True,
+        own_data="model",
     ),
 )
+# The other records that point at a customer: its ownership history and
+# merge log, the trash's mark on hidden appointments, Odoo's chatter around it.
+OTHER_CUSTOMER_RECORDS = (
+    CustomerRecords(
+        model="customer.ownership.history",
+        link="partner_id",
+        history=True,
+        marks_customer=True,
+        own_data="model",
+    ),
+    CustomerRecords(
+        model="customer.ownership.history", link="source_partner_id", own_data="model"
+    ),
+    CustomerRecords(
+        model="customer.merge.log", link="source_partner_id", own_data="model"
+    ),
+    CustomerRecords(
+        model="customer.merge.log", link="target_partner_id", own_data="model"
+    ),
+    CustomerRecords(model="calendar.event", link="trash_partner_id", own_data="link"),
+    CustomerRecords(model="mail.message", link="author_id", own_data="model"),
+    CustomerRecords(model="mail.followers", link="partner_id", own_data="model"),
+    CustomerRecords(model="mail.notification", link="res_partner_id", own_data="model"),
+    CustomerRecords(model="calendar.attendee", link="partner_id", own_data="model"),
+)
+CUSTOMER_RECORDS = LINKED_KINDS + OTHER_CUSTOMER_RECORDS
+# Stored many2one fields to res.partner, on the models above or the module's,
+# that are no customer's records, and why (tests/test_data_model.py holds
+# every such field to one of the two declarations).
+NOT_CUSTOMER_RECORDS = {
+    ("res.partner", "commercial_partner_id"): "computed from the parent: "
+    "the company a contact belongs to, which the contacts kind follows",
+    ("res.partner", "merged_into_id"): "a merge mark, which the merge engine "
+    "sets and clears",
+    ("res.company", "partner_id"): "the company's own partner",
+    ("res.users", "partner_id"): "the user's own partner",
+    ("mail.activity", "request_partner_id"): "who asked for a task; tasks "
+    "follow their customer through res_id",
+    ("mail.notification", "author_id"): "the message's author, stored again",
+    ("customer.import.log.line", "partner_id"): "an import's audit of a row: "
+    "it stays with its import and, like a business document, keeps the "
+    "customer it names from being destroyed",
+}
 LINKED_KINDS_BY_KEY = {kind.key: kind for kind in LINKED_KINDS}
 # The kinds users choose per transfer; the others always stay on the customer.
 CHOOSABLE_KINDS = tuple(kind for kind in LINKED_KINDS if kind.choosable)
 # The history's counters, in the order the history and previews show them.
 COUNTED_KINDS = tuple(kind for kind in LINKED_KINDS if kind.count_field)
 LINKED_COUNT_FIELDS = tuple(kind.count_field for kind in COUNTED_KINDS)
+# The customer's history: what a delete by hand must not destroy.
+HISTORY_RECORDS = tuple(records for records in CUSTOMER_RECORDS if records.history)
+# A customer of this module has one of these (or one of its own fields set).
+MARKING_RECORDS = tuple(r for r in CUSTOMER_RECORDS if r.marks_customer)
+# Models and single links whose references never keep a customer alive.
+OWN_DATA_MODELS = frozenset(r.model for r in CUSTOMER_RECORDS if r.own_data == "model")
+OWN_DATA_FIELDS = frozenset(
+    (r.model, r.link) for r in CUSTOMER_RECORDS if r.own_data == "link"
+)

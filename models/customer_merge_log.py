@@ -11,7 +11,7 @@ from odoo.tools import SQL, format_datetime
 from .query_plans import index_driven_plans
 from .res_partner_merge import CONSENT_FIELD, HISTORY_COUNTS
 
-# How many row ids an undo's chatter note names per kind of record it could
+# How many records an undo's chatter note names per kind of record it could
 # not move back; the log keeps them all.
 NAMED_ROWS = 20
 
@@ -243,10 +243,100 @@ class CustomerMergeLog(models.Model):
         """Undo these merges: every row the merge moved that still points at
         the right customer goes back to the merged one, which becomes active
         again with its consents and their documents. Records added to the
-        right customer since stay there. Callable over XML-RPC."""
+        right customer since stay there. Callable over XML-RPC.
+
+        Returns a notification of what moved back, which then opens the
+        merged customer (the list again when several merges were undone)."""
+        moved_back = defaultdict(int)
+        failed = False
         for log in self:
-            log._undo()
-        return True
+            failed |= bool(log._undo(moved_back))
+        if len(self) == 1:
+            title = self.env._(
+                "Merge undone: %(merged)s is back", merged=self._names()["merged"]
+            )
+        else:
+            title = self.env._("Merges undone: %(count)s", count=len(self))
+        if moved_back:
+            message = self.env._(
+                "Moved back to %(merged)s: %(moved)s.",
+                merged="%s" if len(self) == 1 else self.env._("the merged customers"),
+                moved=self._counts_text(moved_back),
+            )
+        else:
+            message = self.env._("Nothing was left to move back.")
+        if failed:
+            message += " " + self.env._(
+                "Some records stayed where they are: the merge's log says which."
+            )
+        return self._notification(
+            title,
+            message,
+            self.source_partner_id if len(self) == 1 else None,
+            "warning" if failed else "success",
+        )
+
+    def _merge_notification(self):
+        """Tell the merger what moved to the right customer, then open it:
+        the merged customer is archived, the right one is where its records
+        are now."""
+        self.ensure_one()
+        moved = defaultdict(int)
+        # sudo: users only read the log; its rows are the engine's data.
+        for line in self.sudo().shown_line_ids:
+            if line.action == "moved":
+                moved[line.label] += line.count
+        names = self._names()
+        if moved:
+            message = self.env._(
+                "Moved to %(kept)s: %(moved)s.",
+                kept="%s",
+                moved=self._counts_text(moved),
+            )
+        else:
+            message = self.env._(
+                "Nothing was linked to the wrong customer: %(kept)s is unchanged.",
+                kept="%s",
+            )
+        return self._notification(
+            self.env._("%(merged)s merged into %(kept)s", **names),
+            message,
+            self.target_partner_id,
+        )
+
+    @api.model
+    def _counts_text(self, counts):
+        # "Visit Reports: 3": a label and its count read right in every
+        # language, whatever the plural.
+        return ", ".join(f"{label}: {count}" for label, count in counts.items())
+
+    @api.model
+    def _notification(self, title, message, customer, kind="success"):
+        """A notification, its ``%s`` a link to ``customer``, then the
+        customer's form (or the screen again without a customer)."""
+        params = {"type": kind, "title": title, "message": message}
+        if customer:
+            url = f"/odoo/contacts/{customer.id}"
+            params["links"] = [{"label": customer.display_name, "url": url}]
+            # Contacts' own action: the URL reloads the same form. In "main",
+            # not under the merged customer's form in the breadcrumbs.
+            params["next"] = dict(
+                self.env["ir.actions.act_window"]._for_xml_id(
+                    "contacts.action_contacts"
+                ),
+                name=customer.display_name,
+                res_id=customer.id,
+                view_mode="form",
+                views=[(False, "form")],
+                target="main",
+            )
+        else:
+            params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": params,
+        }
 
     def _names(self):
         return {
@@ -327,7 +417,9 @@ class CustomerMergeLog(models.Model):
         )
         partners.invalidate_recordset()
 
-    def _undo(self):
+    def _undo(self, moved_back):
+        """Undo this merge; add to ``moved_back`` ({label: count}) what
+        moved back. Returns what could not go back (sentences)."""
         self.ensure_one()
         self._lock_for_undo()
         self._check_undoable()
@@ -345,7 +437,9 @@ class CustomerMergeLog(models.Model):
             model_lines = lines.filtered(
                 lambda line, m=model_name: line.model_name == m
             )
-            results_by_model[model_name] = self._undo_lines(model_lines, failures)
+            results_by_model[model_name] = self._undo_lines(
+                model_lines, failures, moved_back
+            )
         counts = self._undo_history_counts(results_by_model)
         if source.user_id != target.user_id:
             self._undo_write_history(source, target, counts)
@@ -358,10 +452,12 @@ class CustomerMergeLog(models.Model):
                 "undo_report": "\n".join(failures) or False,
             }
         )
+        return failures
 
-    def _undo_lines(self, lines, failures):
+    def _undo_lines(self, lines, failures, moved_back):
         """Move back the rows of ``lines`` (all of one referenced model);
-        append a sentence to ``failures`` for the rows that stay. Returns
+        append a sentence to ``failures`` for the rows that stay, count in
+        ``moved_back`` ({label: count}) those that went back. Returns
         (references, results, mapping) as ``_redirect_references`` would for
         a redirect from the right customer to the merged one."""
         Redirect = self.env["customer.reference.redirect"]
@@ -382,6 +478,8 @@ class CustomerMergeLog(models.Model):
                 rows = moved[line]
                 if rows is None:
                     continue
+                if rows and line.is_shown:
+                    moved_back[line.label] += len(rows)
                 if reference and line.kind not in ("document", "default"):
                     mapping[line.target_id] = line.source_id
                     results[len(references)] = {"moved": rows, "dropped": []}
@@ -613,34 +711,100 @@ class CustomerMergeLogLine(models.Model):
                     self.key_values or (),
                 )
         except psycopg2.IntegrityError as error:
+            values = {"label": self.label, "count": self.count}
+            reason = self._constraint_message(error.diag.constraint_name)
             failures.append(
                 self.env._(
                     "%(label)s: %(count)s record(s) stayed on the right customer "
                     "because moving them back breaks a rule of the database "
                     "(%(reason)s).",
-                    label=self.label,
-                    count=self.count,
-                    reason=error.diag.message_primary,
+                    reason=reason,
+                    **values,
+                )
+                if reason
+                else self.env._(
+                    "%(label)s: %(count)s record(s) stayed on the right customer "
+                    "because moving them back breaks a rule of the database.",
+                    **values,
                 )
             )
             return None
 
+    def _constraint_message(self, name):
+        """The message a module declared for the database rule ``name``, in
+        the reader's language; None for a rule without one, whose name and
+        PostgreSQL's wording are technical."""
+        if not name:
+            return None
+        # sudo: rule messages are labels, not data.
+        constraint = (
+            self.env["ir.model.constraint"]
+            .sudo()
+            .search([("name", "=", name)], limit=1)
+        )
+        return constraint.message or None
+
     def _report_missing(self, rows, reference, failures):
-        """Name in ``failures`` the logged rows that did not move back."""
+        """Name in ``failures`` the logged rows that did not move back: by
+        the records' names where the undo's readers may read them, else by
+        their count (a deleted record has no name left)."""
         key = "id" if reference is None or reference.has_id else reference.keys[0]
         missing = sorted(set(self.row_ids or []) - {row[key] for row in rows})
-        if missing:
+        if not missing:
+            return
+        names = self._readable_names(reference, missing)
+        values = {"label": self.label, "count": len(missing)}
+        if names:
             failures.append(
                 self.env._(
                     "%(label)s: %(count)s record(s) no longer linked to the right "
                     "customer (deleted or moved since, or the merged customer "
-                    "has them again) stayed where they are: ids %(ids)s.",
-                    label=self.label,
-                    count=len(missing),
-                    ids=", ".join(map(str, missing[:NAMED_ROWS]))
-                    + (", …" if len(missing) > NAMED_ROWS else ""),
+                    "has them again) stayed where they are, among them %(names)s.",
+                    names=", ".join(names[:NAMED_ROWS])
+                    + (", …" if len(names) > NAMED_ROWS else ""),
+                    **values,
                 )
             )
+        else:
+            failures.append(
+                self.env._(
+                    "%(label)s: %(count)s record(s) no longer linked to the right "
+                    "customer (deleted or moved since, or the merged customer "
+                    "has them again) stayed where they are.",
+                    **values,
+                )
+            )
+
+    def _readable_names(self, reference, ids):
+        """The names of the records ``ids`` (of this line's rows) that the
+        undo's readers may all read: whoever undoes, and the salespeople of
+        both customers, who read the log and the customers' chatter. Records
+        that are Odoo's machinery (a follower row, a message) have no name
+        people know them by, nor have deleted ones: those are counted."""
+        Partner = self.env["res.partner"]
+        found = reference and Partner._merge_preview_field(reference)
+        if not found or found[2] != ("id" if reference.has_id else "key"):
+            return []
+        model = found[0]
+        if not Partner._merge_names_records(model):
+            return []
+        log = self.log_id
+        readers = (
+            self.env.user
+            | (log.source_partner_id | log.target_partner_id)
+            .with_context(active_test=False)
+            .user_id
+        )
+        readable = set(ids)
+        for reader in readers:
+            readable &= set(Partner.with_user(reader)._merge_readable(model, readable))
+        records = (
+            self.env[model]
+            .with_user(self.env.user)
+            .with_context(active_test=False)
+            .browse(sorted(readable))
+        )
+        return records.mapped("display_name")
 
     def _move_back_documents(self):
         """Consent documents back where they were attached before the merge,

@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.tools.mail import generate_tracking_message_id
 
 from ..compat import Constraint, message_author
-from .customer_linked_records import LINKED_KINDS
+from .customer_linked_records import LINKED_KINDS, LINKED_KINDS_BY_KEY, MARKING_RECORDS
 
 _logger = logging.getLogger(__name__)
 
@@ -57,15 +57,9 @@ OWNERSHIP_CUSTOMER_FIELDS = (
     "trashed_at",
     "merged_into_id",
 )
-# ... or one of its own records linked (visit data, consents, an ownership
-# history: a transfer, an import or a merge). Other partners, a salesperson
-# set or not, behave as in stock Odoo.
-OWNERSHIP_CUSTOMER_RECORDS = (
-    ("customer.visit.report", "partner_id"),
-    ("customer.visit.block", "partner_id"),
-    ("customer.consent", "partner_id"),
-    ("customer.ownership.history", "partner_id"),
-)
+# ... or one of its own records linked (MARKING_RECORDS: visit data,
+# consents, an ownership history). Other partners, a salesperson set or not,
+# behave as in stock Odoo.
 
 
 class ResPartner(models.Model):
@@ -178,7 +172,7 @@ class ResPartner(models.Model):
 
     def _ownership_customers(self):
         """The customers of this module among these partners (see
-        OWNERSHIP_CUSTOMER_FIELDS and OWNERSHIP_CUSTOMER_RECORDS), archived
+        OWNERSHIP_CUSTOMER_FIELDS and MARKING_RECORDS), archived
         ones included."""
         # sudo: a record the user may not read still makes its partner a
         # customer whose rules must hold; only the partners are returned.
@@ -187,15 +181,15 @@ class ResPartner(models.Model):
             lambda partner: any(partner[f] for f in OWNERSHIP_CUSTOMER_FIELDS)
         )
         others = partners - customers
-        for model, fname in OWNERSHIP_CUSTOMER_RECORDS:
+        for records in MARKING_RECORDS:
             if not others:
                 break
             linked = {
                 partner.id
-                for (partner,) in self.env[model]
+                for (partner,) in self.env[records.model]
                 .sudo()
                 .with_context(active_test=False)
-                ._read_group([(fname, "in", others.ids)], [fname])
+                ._read_group([(records.link, "in", others.ids)], [records.link])
             }
             found = others.filtered(lambda partner, ids=linked: partner.id in ids)
             customers |= found
@@ -203,25 +197,20 @@ class ResPartner(models.Model):
         return self.filtered(lambda partner: partner in customers)
 
     def action_view_visit_reports(self):
-        self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "crm_customer_ownership.customer_visit_report_action"
-        )
-        action["domain"] = [("partner_id", "=", self.id)]
-        action["context"] = {
-            "default_partner_id": self.id,
-            "active_test": not self.trashed_at,
-        }
-        return action
+        return self._action_view_kind("visit_reports")
 
     def action_view_visit_blocks(self):
+        return self._action_view_kind("visit_blocks")
+
+    def _action_view_kind(self, key):
+        """The records of kind ``key`` of this customer (its smart button),
+        archived ones too while it is in the trash."""
         self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "crm_customer_ownership.customer_visit_block_action"
-        )
-        action["domain"] = [("partner_id", "=", self.id)]
+        kind = LINKED_KINDS_BY_KEY[key]
+        action = self.env["ir.actions.actions"]._for_xml_id(kind.action)
+        action["domain"] = [(kind.link, "=", self.id)]
         action["context"] = {
-            "default_partner_id": self.id,
+            f"default_{kind.link}": self.id,
             "active_test": not self.trashed_at,
         }
         return action
@@ -236,8 +225,8 @@ class ResPartner(models.Model):
         INSERT.
 
         Transfers and imports log on thousands of customers at once; the ORM
-        path (_message_log_batch) costs about a millisecond per message, most
-        of the transfer's time. The notes notify nobody, so nothing but the
+        path (_message_log_batch) per message was most of the transfer's
+        time. The notes notify nobody, so nothing but the
         rows is needed. Written as superuser, like _message_log_batch: every
         caller has checked access to the customers first.
         """

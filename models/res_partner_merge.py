@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, create_index, format_date
 from odoo.tools.translate import LazyTranslate
 
-from .customer_linked_records import COUNTED_KINDS
+from .customer_linked_records import COUNTED_KINDS, LINKED_KINDS
 from .customer_reference_redirect import ReferenceConflictError
 from .query_plans import execute_through_indexes
 from .res_partner import MERGE_MARK_FIELDS, ownership_workflow
@@ -88,6 +88,9 @@ FRAMEWORK_MODEL_PREFIXES = (
     "snailmail.",
     "web",
 )
+# Models whose records people know by name although Odoo's framework
+# declares them (a task, an appointment, a contact).
+NAMED_FRAMEWORK_MODELS = frozenset(kind.model for kind in LINKED_KINDS)
 
 
 class ResPartner(models.Model):
@@ -697,6 +700,14 @@ class ResPartner(models.Model):
         # sudo: model names are labels, not data.
         return others, self.env["ir.model"].sudo()._get(model).name
 
+    def _merge_names_records(self, model):
+        """Whether the records of ``model`` have names people know them by
+        (a deal, a visit report, a task), rather than being Odoo's machinery
+        (a follower row, a message)."""
+        return model in NAMED_FRAMEWORK_MODELS or not (
+            model.startswith(FRAMEWORK_MODEL_PREFIXES) or self.env[model]._transient
+        )
+
     def _merge_readable(self, model, ids):
         """Those of ``ids`` the user may read: the preview counts nothing
         that the user cannot see."""
@@ -775,15 +786,13 @@ class ResPartner(models.Model):
         except ReferenceConflictError as conflict:
             # Named only now: the failed statement aborted the transaction
             # until the savepoint was rolled back.
-            label = self._merge_reference_label(conflict.reference)
             raise UserError(
                 self.env._(
-                    "Customer %(merged)s cannot be merged into %(kept)s: both are "
-                    "linked to the same record through %(model)s (%(field)s), "
-                    "which allows only one link, so nothing was changed; remove "
-                    "the link of %(merged)s, then merge again.",
-                    model=label["model"],
-                    field=label["field"],
+                    "Customer %(merged)s cannot be merged into %(kept)s: both "
+                    "are linked to the same record in %(records)s, where only "
+                    "one link is allowed, so nothing was changed; remove that "
+                    "link of %(merged)s, then merge again.",
+                    records=self._merge_reference_label(conflict.reference),
                     **names,
                 )
             ) from conflict.error
@@ -894,18 +903,15 @@ class ResPartner(models.Model):
         return copies.mapped("acc_number"), lines
 
     def _merge_reference_label(self, reference):
-        """{"model": ..., "field": ...} naming a reference for people."""
+        """The records of ``reference`` named for people: as the merge
+        preview and the delete refusal name them (Visit Reports, Followers),
+        else by the model's translated name, never a table or field name."""
         for owners in (("id", "key"), ("target",)):
             for model, fname, owner in reference.fields:
                 if owner in owners:
-                    Model = self.env[model]
-                    return {
-                        # sudo: model names are labels, not data.
-                        "model": self.env["ir.model"].sudo()._get(model).name
-                        or Model._description,
-                        "field": Model._fields[fname]._description_string(self.env),
-                    }
-        return {"model": reference.table, "field": reference.column}
+                    return self._linked_records_label(model, fname)
+        # A column the ORM does not know (found in the database's catalogue).
+        return self.env._("Other Records")
 
     def _merge_summarize(self, references, results):
         """{"moved": [{"label", "count"}], "dropped": [...]}: the rows each
@@ -1026,7 +1032,7 @@ class ResPartner(models.Model):
             if holder:
                 failures.append(
                     self.env._(
-                        "External ID %(number)s: customer %(holder)s has it now, "
+                        "ERP Number %(number)s: customer %(holder)s has it now, "
                         "so %(merged)s was restored without it.",
                         number=number,
                         holder=holder.display_name,

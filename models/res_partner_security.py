@@ -1,13 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .res_partner import in_ownership_workflow, ownership_workflow
+from .res_partner import in_ownership_workflow
 from .res_partner_transfer import TRANSFER_GROUP
 
 
 class ResPartner(models.Model):
-    # Imported after res_partner_transfer: the engine wrapper below must come
-    # before the engine in the method resolution order.
     _name = "res.partner"
     _inherit = ["res.partner", "customer.engine.guard"]
 
@@ -29,25 +27,6 @@ class ResPartner(models.Model):
         customers = stored._ownership_customers()
         for partner in self:
             partner.salesperson_readonly = partner._origin in customers
-
-    def _transfer_customers(
-        self,
-        target_user,
-        mode="move",
-        transfer_linked=True,
-        origin="manual",
-        kinds=None,
-    ):
-        # The engine writes the new salesperson itself, which write() lets
-        # through only inside a workflow.
-        with ownership_workflow():
-            return super()._transfer_customers(
-                target_user,
-                mode=mode,
-                transfer_linked=transfer_linked,
-                origin=origin,
-                kinds=kinds,
-            )
 
     # ------------------------------------------------------------------
     # The engine-owned fields (ENGINE_FIELDS, customer_engine_guard.py)
@@ -124,6 +103,9 @@ class ResPartner(models.Model):
                         customers=", ".join(changing.mapped("display_name")),
                     )
                 )
+            # As a transfer: a merged customer keeps its salesperson for the
+            # undo of its merge.
+            changing._check_not_merged()
             return super().write(vals)
         changing._transfer_customers(
             new_user, mode="move", transfer_linked=True, origin="manual"

@@ -11,6 +11,7 @@ from .customer_linked_records import (
     LINKED_KINDS_BY_KEY,
 )
 from .query_plans import execute_through_indexes
+from .res_partner import ownership_workflow
 
 TRANSFER_GROUP = "crm_customer_ownership.group_customer_transfer"
 TRANSFER_MODES = [("move", "Move"), ("copy", "Copy")]
@@ -38,21 +39,29 @@ class ResPartner(models.Model):
         ``customer_linked_records``; ``kinds`` picks the kinds that follow
         (keys of that declaration; None: the company's default) and
         ``transfer_linked=False`` takes none of them.
-        move: the customer changes owner; of the chosen kinds, its visit
-        reports and visit blocks come along, and so do its open tasks, future
-        appointments, open opportunities and contacts held by the previous
-        owner. Done tasks, past appointments and closed opportunities stay as
-        they were; a kind not chosen stays with its previous holder (visit
-        reports and blocks on an archived copy of the customer for the
-        previous owner). A trashed customer that is moved leaves the trash.
+        move: the customer changes owner, and the records of the chosen kinds
+        that follow it (each kind's ``query``) come along; the records of a
+        kind not chosen stay with their previous holder (a ``bound`` kind's
+        on an archived copy of the customer for the previous owner). A
+        trashed customer that is moved leaves the trash.
         copy: a new customer for the target with the same ERP Number and
-        contact data, and copies of the chosen visit reports, visit blocks,
-        future appointments and contacts. The original is left untouched.
+        contact data, and copies of the chosen kinds that have a ``copy``.
+        The original is left untouched.
         A customer the target already has is skipped.
 
         :returns: {original id: {"partner_id", "from_user_id", "restored",
                   "skipped", "counts", "stayed"}}
         """
+        # The engine writes the new salesperson itself, which write() lets
+        # through only inside a workflow.
+        with ownership_workflow():
+            return self._transfer_customers_in_workflow(
+                target_user, mode, transfer_linked, origin, kinds
+            )
+
+    def _transfer_customers_in_workflow(
+        self, target_user, mode, transfer_linked, origin, kinds
+    ):
         partners = self.with_context(active_test=False)
         partners._check_transfer_allowed(target_user, mode)
         following = self._transfer_kinds(mode, transfer_linked, kinds)

@@ -8,7 +8,12 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..compat import cron_progress
-from .customer_linked_records import LINKED_KINDS
+from .customer_linked_records import (
+    HISTORY_RECORDS,
+    LINKED_KINDS,
+    OWN_DATA_FIELDS,
+    OWN_DATA_MODELS,
+)
 from .query_plans import execute_through_indexes
 from .res_partner import in_ownership_workflow, ownership_workflow
 
@@ -18,43 +23,6 @@ TRASH_RETENTION_PARAM = "crm_customer_ownership.trash_retention_days"
 TRASH_RETENTION_DEFAULT = 14
 # How many customers a notification names; it counts them all.
 NAMED_CUSTOMERS = 10
-
-# Rows of these models that point at a customer are its own data or technical
-# bookkeeping: they never keep a customer alive. Any other reference (an
-# invoice, a sale order, an opportunity with history...) is a business
-# document that must survive, so its customer is never destroyed.
-OWN_DATA_MODELS = frozenset(
-    {
-        "res.partner",
-        "mail.message",
-        "mail.activity",
-        "mail.followers",
-        "mail.notification",
-        "calendar.attendee",
-        "customer.visit.report",
-        "customer.visit.block",
-        "customer.consent",
-        "customer.ownership.history",
-        "customer.merge.log",
-    }
-)
-# Single fields of other models that are bookkeeping, not business documents.
-OWN_DATA_FIELDS = frozenset({("calendar.event", "trash_partner_id")})
-# A customer's own history, which a delete by hand must not destroy:
-# (model, table, column holding the customer, condition).
-HISTORY_SOURCES = (
-    ("customer.visit.report", "customer_visit_report", "partner_id", "TRUE"),
-    ("customer.visit.block", "customer_visit_block", "partner_id", "TRUE"),
-    ("customer.consent", "customer_consent", "partner_id", "TRUE"),
-    ("mail.activity", "mail_activity", "res_id", "res_model = 'res.partner'"),
-    (
-        "calendar.event",
-        "calendar_event_res_partner_rel",
-        "res_partner_id",
-        "TRUE",
-    ),
-    ("customer.ownership.history", "customer_ownership_history", "partner_id", "TRUE"),
-)
 
 
 class ResPartner(models.Model):
@@ -410,8 +378,17 @@ class ResPartner(models.Model):
         history = self._get_business_references()
         if not self.ids:
             return history
-        for model_name, table, column, condition in HISTORY_SOURCES:
-            self.env[model_name].flush_model()
+        for records in HISTORY_RECORDS:
+            model = self.env[records.model]
+            model.flush_model()
+            field = model._fields[records.link]
+            table, column, condition = model._table, records.link, SQL("TRUE")
+            if field.type == "many2many":
+                table, column = field.relation, field.column2
+            elif field.type == "many2one_reference":
+                condition = SQL(
+                    "%s = %s", SQL.identifier(field.model_field), self._name
+                )
             self.env.cr.execute(
                 SQL(
                     "SELECT %(col)s, COUNT(*) FROM %(table)s"
@@ -419,10 +396,10 @@ class ResPartner(models.Model):
                     col=SQL.identifier(column),
                     table=SQL.identifier(table),
                     ids=self.ids,
-                    condition=SQL(condition),
+                    condition=condition,
                 )
             )
-            label = self._linked_records_label(model_name, column)
+            label = self._linked_records_label(records.model, records.link)
             for partner_id, count in self.env.cr.fetchall():
                 history[partner_id][label] = history[partner_id].get(label, 0) + count
         return history

@@ -1,4 +1,6 @@
 from . import test_data_model
+from . import test_customer_records
+from . import test_docs
 from . import test_trash
 from . import test_transfer
 from . import test_lead_access
@@ -33,6 +35,7 @@ from . import test_engine_fields
 from . import test_reactivation
 from . import test_stock_partners
 from . import test_edge_states
+from . import test_edge_states_gaps
 from . import test_edge_limits
 from . import test_customer_import_mobile
 from . import test_ui_round2
@@ -45,3 +48,4 @@ from . import test_transfer_rules
 from . import test_ui_tours
 from . import test_ui_views
 from . import test_consent_documents
+from . import test_record_rules_noupdate

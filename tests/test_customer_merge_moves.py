@@ -484,5 +484,5 @@ class TestCustomerMergeMoves(CustomerMergeCase):
         )
         self.assertFalse(wizard.refusal_reason)
         result = wizard.action_merge()
-        self.assertEqual(result["url"], f"/odoo/contacts/{target.id}")
+        self.assertEqual(result["params"]["next"]["res_id"], target.id)
         self.assertMergedAway(source, target)

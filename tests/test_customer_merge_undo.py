@@ -234,10 +234,16 @@ class TestCustomerMergeUndo(CustomerMergeCase):
 
     def test_rows_that_cannot_go_back_are_named(self):
         source, target = self._pair()
+        # The salesperson's deals: he reads the undo's report and notes.
         leads = self.env["crm.lead"].create(
-            [{"name": f"Deal {i}", "partner_id": source.id} for i in range(3)]
+            [
+                {"name": f"Deal {i}", "partner_id": source.id, "user_id": self.huber.id}
+                for i in range(3)
+            ]
         )
-        watched = self.env["crm.lead"].create({"name": "Watched"})
+        watched = self.env["crm.lead"].create(
+            {"name": "Watched", "user_id": self.huber.id}
+        )
         watched.message_subscribe(partner_ids=source.ids)
         log = self._merge_log(source, target)
         deleted_id = leads[0].id
@@ -245,7 +251,7 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         leads[1].partner_id = self._customer("Third Customer")
         # The merged customer follows the deal again: its old follower row
         # cannot come back next to the new one.
-        self.env["mail.followers"].create(
+        follower = self.env["mail.followers"].create(
             {"res_model": "crm.lead", "res_id": watched.id, "partner_id": source.id}
         )
 
@@ -254,15 +260,43 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         self.assertEqual(leads[2].partner_id, source)
         self.assertEqual(leads[1].partner_id.name, "Third Customer")
         self.assertEqual(log.state, "undone")
-        # Named as the merge preview names them, never by model or field.
-        self.assertIn("Opportunities", log.undo_report)
+        # Named as the merge preview names them, never by model or field;
+        # the deal still there by its name, the deleted one counted.
+        self.assertIn("Opportunities: 2 record(s)", log.undo_report)
+        self.assertIn("among them Deal 1.", log.undo_report)
         self.assertNotIn("Lead/Opportunity", log.undo_report)
-        self.assertIn(str(deleted_id), log.undo_report)
-        self.assertIn(str(leads[1].id), log.undo_report)
-        self.assertIn("Followed Documents", log.undo_report)
-        for partner in source | target:
-            self.assertIn(str(deleted_id), partner.message_ids[0].body)
+        # A follower row has no name people know it by: counted.
+        self.assertIn("Followed Documents: 1 record(s)", log.undo_report)
+        self.assertIn("has them again) stayed where they are.", log.undo_report)
+        notes = [partner.message_ids[0].body for partner in source | target]
+        # No record id reaches a user (ids of records that moved back and
+        # of the records that stayed).
+        for text in [log.undo_report, *notes]:
+            self.assertNotIn("ids ", text)
+            for record_id in (deleted_id, leads[1].id, follower.id, watched.id):
+                self.assertNotRegex(text, rf"\b{record_id}\b")
+        for note in notes:
+            self.assertIn("Deal 1", note)
         self.assertEqual(watched.message_follower_ids.partner_id, source | target)
+
+    def test_rows_the_readers_cannot_see_are_counted_not_named(self):
+        """A deal now on a customer of another salesperson: the merged
+        customers' salesperson reads the undo's report and chatter notes,
+        and learns nothing about it but that one deal stayed."""
+        source, target = self._pair()
+        lead = self.env["crm.lead"].create(
+            {"name": "Secret Deal", "partner_id": source.id, "user_id": self.huber.id}
+        )
+        log = self._merge_log(source, target)
+        lead.write({"partner_id": self.customer_maier.id, "user_id": self.maier.id})
+        self.assertFalse(lead.with_user(self.huber).has_access("read"))
+
+        log.with_user(self.sales_manager).action_undo()
+
+        self.assertIn("Opportunities: 1 record(s)", log.undo_report)
+        for text in [log.undo_report, source.message_ids[0].body]:
+            self.assertNotIn("Secret Deal", text)
+            self.assertNotRegex(text, rf"\b{lead.id}\b")
 
     def test_contacts_moved_since_are_named_and_the_others_come_back(self):
         # A contact's company and commercial entity go back in one statement.
@@ -289,7 +323,8 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         # Both columns (company, commercial entity) are the contacts' links.
         self.assertIn("Contacts: 1 record(s) no longer", log.undo_report)
         self.assertNotIn("Related Company", log.undo_report)
-        self.assertIn(f"ids {leaves.id}.", log.undo_report)
+        self.assertIn("among them Third Customer, Leaves.", log.undo_report)
+        self.assertNotRegex(log.undo_report, rf"\b{leaves.id}\b")
 
     def test_a_column_that_breaks_a_rule_is_named_and_the_others_come_back(self):
         source, target = self._pair({"is_company": True}, {"is_company": True})
@@ -316,8 +351,42 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         self.assertEqual(contact.parent_id, target)
         self.assertEqual(contact.commercial_partner_id, source)
         self.assertIn("Contacts: 1 record(s) stayed", log.undo_report)
-        self.assertIn("merge_undo_rule", log.undo_report)
+        self.assertIn("breaks a rule of the database.", log.undo_report)
+        # The rule has no message of a module: PostgreSQL's wording names
+        # the table and the rule, which no user should read.
+        self.assertNotIn("merge_undo_rule", log.undo_report)
+        self.assertNotIn("res_partner", log.undo_report)
         self.assertNotIn("Commercial Entity", log.undo_report)
+
+    def test_a_rule_with_a_message_is_named_by_it(self):
+        source, target = self._pair({"is_company": True}, {"is_company": True})
+        self.env["res.partner"].create({"name": "Contact", "parent_id": source.id})
+        log = self._merge_log(source, target)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE res_partner ADD CONSTRAINT merge_undo_rule "
+                "CHECK (parent_id <> %s) NOT VALID",
+                source.id,
+            )
+        )
+        # As a module declares the message of its rule.
+        self.env["ir.model.constraint"].create(
+            {
+                "name": "merge_undo_rule",
+                "model": self.env["ir.model"]._get_id("res.partner"),
+                "module": self.env.ref("base.module_base").id,
+                "type": "u",
+                "message": "A contact cannot belong to this company.",
+            }
+        )
+
+        log.action_undo()
+
+        self.assertIn(
+            "breaks a rule of the database (A contact cannot belong to this company.).",
+            log.undo_report,
+        )
 
     # Merged customer: out of every list, External ID set aside ---------------
 
@@ -340,7 +409,8 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         log.action_undo()
         # ... and then stays with it: the undo says so.
         self.assertFalse(source.external_ref)
-        self.assertIn("H500", log.undo_report)
+        # Under its label: Odoo's "External ID" is another thing.
+        self.assertIn("ERP Number H500: customer Newcomer has it now", log.undo_report)
         self.assertEqual(other.external_ref, "H500")
 
     def test_merge_marks_and_reactivation_are_the_engine_s(self):

@@ -5,8 +5,10 @@ import base64
 import re
 from pathlib import Path
 
-from odoo.exceptions import UserError
-from odoo.tools import email_normalize
+from lxml import etree
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, email_normalize
 from odoo.tools.safe_eval import safe_eval
 
 from ..compat import ODOO_19
@@ -61,6 +63,23 @@ class TestBusinessNames(CustomerMergeCase):
         self.assertIn("Besuchsberichte (1)", message)
         self.assertIsNone(TECHNICAL.search(message), message)
 
+    def test_engine_field_refusal_names_the_kind_and_the_real_buttons(self):
+        customer = self._customer_with_history("Guarded Customer")
+        report = customer.visit_report_ids
+        _load_german(self.env)
+        messages = {}
+        for lang in ("en_US", "de_DE"):
+            with self.assertRaises(AccessError) as caught:
+                report.with_context(lang=lang).write({"active": False})
+            messages[lang] = caught.exception.args[0]
+        self.assertIn(" of Visit Reports follow", messages["en_US"])
+        self.assertIn("Move to Trash or Restore button", messages["en_US"])
+        self.assertIn("Besuchsberichte", messages["de_DE"])
+        for message in messages.values():
+            self.assertNotIn("Customer Visit Report", message)
+            self.assertNotIn("Action > Move to trash", message)
+            self.assertIsNone(TECHNICAL.search(message), message)
+
     def _merged_log(self):
         source, target = self._pair()
         self.env["customer.visit.report"].create(
@@ -96,12 +115,121 @@ class TestBusinessNames(CustomerMergeCase):
             ("customer.visit.report", "partner_id"),
         )
 
+    def test_merge_conflict_names_the_kind_of_records(self):
+        source, target = self._pair()
+        for customer in source | target:
+            self.env["customer.visit.report"].create(
+                {"partner_id": customer.id, "summary": "Visit"}
+            )
+        # A rule of the database allowing one visit report per customer
+        # (of these two: the demo's customers have several).
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX one_report_per_customer ON "
+                "customer_visit_report (partner_id) WHERE partner_id = ANY(%s)",
+                (source | target).ids,
+            )
+        )
+        with self.assertRaises(UserError) as caught:
+            self._merge(source, target)
+        message = caught.exception.args[0]
+        self.assertIn("linked to the same record in Visit Reports,", message)
+        for technical in ("customer_visit_report", "partner_id", "Visit Report ("):
+            self.assertNotIn(technical, message)
+        self.assertIsNone(TECHNICAL.search(message), message)
+        self.assertTrue(source.active)
+
+    def test_merge_conflict_without_a_business_label(self):
+        """A model the preview has no label for is named by its translated
+        description; a column the ORM does not know, by no name at all."""
+        Partner = self.env["res.partner"]
+        Reference = type(
+            self.env["customer.reference.redirect"]._find_references("res.partner")[0]
+        )
+        reference = Reference("many2one", "res_partner_title", "x_partner", fields=[])
+        self.assertEqual(Partner._merge_reference_label(reference), "Other Records")
+        reference.fields.append(("res.partner.title", "create_uid", "id"))
+        self.assertEqual(Partner._merge_reference_label(reference), "Partner Title")
+
     def test_merge_log_lines_in_the_readers_language(self):
         log = self._merged_log()
         _load_german(self.env)
         labels = log.with_context(lang="de_DE").shown_line_ids.mapped("label")
         self.assertIn("Besuchsberichte", labels)
         self.assertNotIn("Visit Reports", labels)
+
+
+class TestMergeAnswers(CustomerMergeCase):
+    """A merge and its undo say what moved, link to the customer that now
+    has the records, then open its form."""
+
+    def _merged(self):
+        source, target = self._pair()
+        self.env["customer.visit.report"].create(
+            [{"partner_id": source.id, "summary": f"Visit {i}"} for i in range(3)]
+        )
+        self.env["crm.lead"].create({"name": "Deal", "partner_id": source.id})
+        return source, target, self._merge(source, target)
+
+    def assertAnswers(self, action, customer, moved):
+        self.assertEqual(action["tag"], "display_notification")
+        params = action["params"]
+        for text in moved:
+            self.assertIn(text, params["message"])
+        # The link to the customer stands in the message's %s.
+        self.assertEqual(params["message"].count("%s"), 1)
+        self.assertEqual(
+            params["links"],
+            [{"label": customer.display_name, "url": f"/odoo/contacts/{customer.id}"}],
+        )
+        for text in (params["title"], params["message"]):
+            self.assertIsNone(TECHNICAL.search(text), text)
+            self.assertNotRegex(text, rf"\b{customer.id}\b")
+        landing = params["next"]
+        self.assertEqual(
+            (landing["res_model"], landing["res_id"], landing["target"]),
+            ("res.partner", customer.id, "main"),
+        )
+        # Contacts' own action: the URL after the landing reloads the form.
+        self.assertEqual(landing["path"], "contacts")
+
+    def test_merge_says_what_moved_and_opens_the_right_customer(self):
+        _source, target, action = self._merged()
+        self.assertAnswers(
+            action, target, ["Moved to %s:", "Visit Reports: 3", "Opportunities: 1"]
+        )
+        self.assertEqual(
+            action["params"]["title"], "Wrong Customer merged into Right Customer"
+        )
+        self.assertEqual(action["params"]["type"], "success")
+
+    def test_undo_says_what_moved_back_and_opens_the_merged_customer(self):
+        source, _target, _action = self._merged()
+        log = self.env["customer.merge.log"].search(
+            [("source_partner_id", "=", source.id)]
+        )
+        action = log.with_user(self.sales_manager).action_undo()
+        self.assertAnswers(
+            action,
+            source,
+            ["Moved back to %s:", "Visit Reports: 3", "Opportunities: 1"],
+        )
+        self.assertEqual(
+            action["params"]["title"], "Merge undone: Wrong Customer is back"
+        )
+        self.assertEqual(action["params"]["type"], "success")
+
+    def test_undo_that_left_records_behind_warns(self):
+        source, target, _action = self._merged()
+        log = self.env["customer.merge.log"].search(
+            [("source_partner_id", "=", source.id)]
+        )
+        target.visit_report_ids[0].unlink()
+        action = log.with_user(self.sales_manager).action_undo()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("Visit Reports: 2", action["params"]["message"])
+        self.assertIn("the merge's log says which", action["params"]["message"])
 
 
 class TestMergeFromTheListOrientation(CustomerMergeCase):
@@ -229,6 +357,19 @@ class TestImportPresentation(CustomerImportCase):
         self.assertIn('name="changes"', arch)
         self.assertNotIn('name="wizard_id"', arch)
 
+    def test_preview_row_dialog_is_titled_in_business_words(self):
+        """The web client titles an opened row "Open: <the rows' string>":
+        every tab's rows are an Import Row, never "Trash Rows"."""
+        arch = self.env["customer.import.wizard"].get_views([(False, "form")])
+        root = etree.fromstring(arch["views"]["form"]["arch"])
+        rows = root.xpath("//field[@widget='one2many' or starts-with(@name, 'line_')]")
+        self.assertEqual(
+            {node.get("name") for node in rows},
+            {"line_error_ids", "line_ids", "line_trash_ids", "line_transfer_ids"},
+        )
+        for node in rows:
+            self.assertEqual(node.get("string"), "Import Row", node.get("name"))
+
 
 class TestEveryActionAnswers(CustomerImportCase):
     def test_restore_says_what_it_restored(self):
@@ -323,6 +464,12 @@ class TestDemoStory(CustomerImportCase):
         for login in ("huber", "maier", "gruber", "sommer", "berger"):
             user = self.env["res.users"].search([("login", "=", login)])
             self.assertTrue(user.has_group("crm.group_use_lead"), login)
+        # The demo users have Leads; CRM's setting stays as Odoo leaves it,
+        # for everyone else (Odoo's own crm tests assume it off).
+        self.assertNotIn(
+            self.env.ref("crm.group_use_lead"),
+            self.env.ref("base.group_user").implied_ids,
+        )
         demo = self.env["ir.model.data"].search(
             [("module", "=", "crm_customer_ownership"), ("model", "=", "res.partner")]
         )

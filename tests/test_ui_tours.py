@@ -133,6 +133,21 @@ class TestUiTours(ToursMustRun):
         self.assertEqual(wrong.merged_into_id, right)
         self.assertEqual(right.visit_report_ids.summary, "Tour list visit")
 
+    def test_merge_undo(self):
+        wrong = self._customer("Tour Undo Wrong")
+        right = self._customer("Tour Undo Right")
+        self.env["customer.visit.report"].create(
+            {"partner_id": wrong.id, "summary": "Tour undo visit"}
+        )
+        log = wrong._merge_into(right)
+        self.start_tour(
+            f"/odoo/action-crm_customer_ownership.customer_merge_log_action/{log.id}",
+            "crm_customer_ownership_merge_undo",
+            login="admin",
+        )
+        self.assertEqual(log.state, "undone")
+        self.assertEqual(wrong.visit_report_ids.summary, "Tour undo visit")
+
     def test_template_download_logs_no_warning(self):
         self.authenticate("admin", "admin")
         wizard = self.env["customer.import.wizard"].with_user(self.admin).create({})

@@ -10,6 +10,7 @@ pytest node ids (relative to the module root) that must fail with it.
 T = "tests/"
 EDGE_STATES = T + "test_edge_states.py::"
 EDGE_LIMITS = T + "test_edge_limits.py::"
+GAPS = T + "test_edge_states_gaps.py::"
 BACKGROUND = T + "test_customer_import_background.py::TestCustomerImportBackground::"
 
 MUTATIONS = [
@@ -119,9 +120,10 @@ MUTATIONS = [
         "id": "delete-history-active-only",
         "rule": "trash",
         "file": "models/res_partner_trash.py",
-        "original": '("customer.visit.report", "customer_visit_report", "partner_id", "TRUE")',
+        "original": "        history = self._ownership_customers()._get_history()",
         "replacement": (
-            '("customer.visit.report", "customer_visit_report", "partner_id", "active")'
+            '        history = self._ownership_customers().filtered("active")'
+            "._get_history()"
         ),
         "tests": [EDGE_STATES + "TestHistoryKeepsEveryStateFromDelete"],
     },
@@ -177,11 +179,13 @@ MUTATIONS = [
         ],
     },
     {
-        "id": "trash-fields-for-contact-managers",
+        "id": "engine-fields-for-settings-admins",
         "rule": "trash",
-        "file": "models/res_partner_security.py",
-        "original": '            or self.env.user.has_group("base.group_system")',
-        "replacement": '            or self.env.user.has_group("base.group_partner_manager")',
+        "file": "models/customer_engine_guard.py",
+        "original": "        if in_ownership_workflow():\n            return\n",
+        "replacement": "        if in_ownership_workflow() or self.env.user.has_group(\n"
+        '            "base.group_system"\n'
+        "        ):\n            return\n",
         "tests": [T + "test_security_trash.py::TestTrashFieldsOnlyByTheTrash"],
     },
     # -- transfer ------------------------------------------------------------
@@ -215,6 +219,60 @@ MUTATIONS = [
             '            if not self.env.user.has_group("base.group_partner_manager"):'
         ),
         "tests": [EDGE_STATES + "TestClearingTheSalesperson"],
+    },
+    {
+        "id": "transfer-unarchives-archived-customer",
+        "rule": "transfer",
+        "file": "models/res_partner_transfer.py",
+        "original": (
+            '            {"user_id": target_user.id}\n'
+            "        )\n"
+            "        return {partner.id: partner.id"
+        ),
+        "replacement": (
+            '            {"user_id": target_user.id, "active": True}\n'
+            "        )\n"
+            "        return {partner.id: partner.id"
+        ),
+        "tests": [GAPS + "TestTransferOfAnArchivedCustomer"],
+    },
+    {
+        "id": "clear-salesperson-of-merged",
+        "rule": "transfer",
+        "file": "models/res_partner_security.py",
+        "original": "            changing._check_not_merged()\n",
+        "replacement": "",
+        "tests": [
+            GAPS + "TestSalespersonChangeOfAMergedCustomer::"
+            "test_clearing_the_salesperson_refused"
+        ],
+    },
+    {
+        "id": "trash-twice-restarts-the-clock",
+        "rule": "trash",
+        "file": "models/res_partner_trash.py",
+        "original": "        partners = self.filtered(lambda partner: not partner.trashed_at)\n",
+        "replacement": "        partners = self\n",
+        "tests": [GAPS + "TestTrashingTwice"],
+    },
+    {
+        "id": "expired-merge-restorable",
+        "rule": "restore",
+        "file": "models/res_partner_merge.py",
+        "original": (
+            '        merged = self.with_context(active_test=False).filtered("merged_into_id")\n'
+            "        if merged:\n"
+            "            raise UserError("
+        ),
+        "replacement": (
+            '        merged = self.with_context(active_test=False).filtered("merged_at")\n'
+            "        if merged:\n"
+            "            raise UserError("
+        ),
+        "tests": [
+            GAPS
+            + "TestExpiredMergeIsOutOfPlay::test_restore_unarchive_and_trash_refused"
+        ],
     },
     # -- import lookup -------------------------------------------------------
     {

@@ -32,9 +32,14 @@ done
 # it would shadow the checkout that the tests run from the addons path.
 # The manifest's version names no series, so whool is told the series under
 # test: one wheel per series (odoo-addon-... 18.0.x or 19.0.x).
+# The wheel holds the add-on only: the files .gitattributes marks
+# export-ignore (bench/, tools/, .ci/, linter configs) leave the clone's
+# index, which is all whool packages.
 log "building and installing the wheel for Odoo $ODOO_SERIES"
 WHEEL_TMP=$(mktemp -d)
 git clone --quiet "$REPO_DIR" "$WHEEL_TMP/$MODULE"
+(cd "$WHEEL_TMP/$MODULE" && git ls-files -z -- ':(attr:export-ignore)' \
+    | xargs -0 -r git rm --quiet --cached --) || die "dropping the development files failed"
 printf '\n[tool.whool]\nodoo_series_override = "%s"\n' "$ODOO_SERIES" >> "$WHEEL_TMP/$MODULE/pyproject.toml"
 "$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$WHEEL_TMP/dist" "$WHEEL_TMP/$MODULE" \
     || die "building the wheel with whool failed"
@@ -44,6 +49,9 @@ printf '\n[tool.whool]\nodoo_series_override = "%s"\n' "$ODOO_SERIES" >> "$WHEEL
     || die "the wheel does not contain odoo/addons/$MODULE"
 grep -q "^Requires-Dist: odoo==$ODOO_SERIES\.\*" "$WHEEL_TMP"/site/odoo_addon_"$MODULE"-*.dist-info/METADATA \
     || die "the wheel does not require Odoo $ODOO_SERIES"
+for dev in bench tools .ci; do
+    [ ! -e "$WHEEL_TMP/site/odoo/addons/$MODULE/$dev" ] || die "the wheel holds $dev/"
+done
 log "wheel OK: $(basename "$WHEEL_TMP"/dist/*.whl)"
 rm -rf "$WHEEL_TMP"
 

@@ -88,17 +88,9 @@ class CustomerMergeWizard(models.TransientModel):
         )
 
     def action_merge(self):
-        """Merge the wrong customer into the right one and open the right one
-        (its Merges button leads to the merge's log and its undo)."""
+        """Merge the wrong customer into the right one, say what moved and
+        open the right one (its Merges button leads to the merge's log and
+        its undo)."""
         self.ensure_one()
-        target = self.target_partner_id
-        self.source_partner_id._merge_into(target)
-        # A fresh page rather than a window action: the web client would
-        # reload the deleted wrong customer's form under the dialog ("records
-        # cannot be found"), and with target "main" the Merge confirmation
-        # stays open over the right customer.
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/odoo/contacts/{target.id}",
-            "target": "self",
-        }
+        log = self.source_partner_id._merge_into(self.target_partner_id)
+        return log._merge_notification()

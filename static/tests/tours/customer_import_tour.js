@@ -60,6 +60,10 @@ registry.category("web_tour.tours").add("crm_customer_ownership_import", {
             trigger: ".o_dialog .o_form_view .o_field_widget[name=message]:contains('Tour Source Agent')",
         },
         {
+            content: "The row's dialog is titled in business words",
+            trigger: ".modal-content:has(.o_field_widget[name=message]) .modal-title:contains('Import Row'):not(:contains('Rows'))",
+        },
+        {
             content: "No technical names in the row",
             trigger: ".modal-content:has(.o_field_widget[name=message]):not(:contains('Wizard')):not(:contains('customer.import'))",
         },

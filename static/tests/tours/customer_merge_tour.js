@@ -1,30 +1,61 @@
 /** @odoo-module **/
 // Merge into… from the wrong customer's form: choose the right customer,
-// read the preview, confirm; the right customer opens.
+// read the preview and what Merge does, merge; the merge says what moved and
+// the right customer opens.
 import { registry } from "@web/core/registry";
-import { unloadsPage } from "./compat";
 
-// Merge, confirm, and land on the right customer's form.
+// Merge and land on the right customer's form.
 function mergeAndOpen(rightCustomer) {
     return [
+        {
+            content: "The dialog says what Merge does and how it is undone",
+            trigger: ".modal .text-muted:contains('Undo Merge')",
+        },
         {
             trigger: ".modal button[name=action_merge]",
             run: "click",
         },
-        // The merge opens the right customer by its URL: the page reloads.
-        unloadsPage({
-            content: "Merging asks first",
-            trigger: ".modal .modal-footer .btn-primary:contains('Ok')",
-            run: "click",
-        }),
+        {
+            content: "The merge says what moved, with a link to the right customer",
+            trigger: `.o_notification:contains('Visit Reports: 1') a:contains(${rightCustomer})`,
+        },
         {
             trigger: "body:not(:has(.modal))",
         },
         {
             trigger: `.o_form_view .o_field_widget[name=name] input:value(${rightCustomer})`,
         },
+        {
+            content: "The right customer's form alone, not under the merged one's",
+            trigger: `.o_breadcrumb:not(:has(.o_back_button)) .active:contains(${rightCustomer})`,
+        },
     ];
 }
+
+// Undo Merge on the merge's log: it says what moved back, with a link to the
+// merged customer, and opens it.
+registry.category("web_tour.tours").add("crm_customer_ownership_merge_undo", {
+    steps: () => [
+        {
+            trigger: ".o_form_view button[name=action_undo]",
+            run: "click",
+        },
+        {
+            trigger: ".modal .modal-footer .btn-primary:contains('Ok')",
+            run: "click",
+        },
+        {
+            content: "The undo says what moved back, with a link to the merged customer",
+            trigger: ".o_notification:contains('Visit Reports: 1') a:contains(Tour Undo Wrong)",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name=name] input:value(Tour Undo Wrong)",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});
 
 registry.category("web_tour.tours").add("crm_customer_ownership_merge", {
     steps: () => [

@@ -1,0 +1,98 @@
+"""Every setting, system parameter, scheduled action and menu of the module
+is documented in readme/CONFIGURE.md or readme/USAGE.md, by its label or its
+key: what the code declares cannot drift from what the docs say."""
+
+import re
+from pathlib import Path
+
+from odoo.tests import TransactionCase
+
+from ..models.customer_import import LIMIT_DEFAULTS, PARAM_PREFIX
+
+MODULE = "crm_customer_ownership"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _docs():
+    text = " ".join(
+        (ROOT / "readme" / name).read_text(encoding="utf-8")
+        for name in ("CONFIGURE.md", "USAGE.md")
+    )
+    # Markdown escapes and line breaks are not part of a label.
+    return " ".join(text.replace("\\", "").split()).lower()
+
+
+def _parameters_read():
+    """The ir.config_parameter keys the code reads: every constant naming
+    one, and each key appended to a prefix constant."""
+    source = "\n".join(
+        path.read_text(encoding="utf-8")
+        for folder in ("models", "wizards")
+        for path in sorted((ROOT / folder).glob("*.py"))
+    )
+    constants = dict(
+        re.findall(rf'^(\w*PARAM\w*) = "({MODULE}\.\w+)"', source, re.MULTILINE)
+    )
+    keys = set()
+    for name, value in constants.items():
+        if not name.endswith("PREFIX"):
+            keys.add(value)
+            continue
+        keys.update(value + key for key in re.findall(rf'{name} \+ "(\w+)"', source))
+    return keys | {PARAM_PREFIX + key for key in LIMIT_DEFAULTS}
+
+
+class TestDocs(TransactionCase):
+    def _declared(self, model):
+        return self.env[model].browse(
+            self.env["ir.model.data"]
+            .search([("module", "=", MODULE), ("model", "=", model)])
+            .mapped("res_id")
+        )
+
+    def assertDocumented(self, what, labels):
+        docs = _docs()
+        missing = [
+            label for label in labels if " ".join(label.split()).lower() not in docs
+        ]
+        self.assertFalse(
+            missing, f"Document these {what} in readme/CONFIGURE.md or USAGE.md."
+        )
+
+    def test_settings_are_documented(self):
+        fields = (
+            self.env["ir.model.fields"]
+            .search([("model", "=", "res.config.settings")])
+            .filtered(lambda field: MODULE in field.modules.split(", "))
+        )
+        self.assertTrue(fields)
+        self.assertDocumented(
+            "settings", fields.with_context(lang="en_US").mapped("field_description")
+        )
+
+    def test_parameters_are_documented(self):
+        keys = _parameters_read()
+        self.assertIn(f"{MODULE}.trash_retention_days", keys)
+        self.assertIn(f"{MODULE}.import_background_rows", keys)
+        # An import setting may be named by its suffix, in backticks, where
+        # the docs give the prefix once.
+        docs = _docs()
+        self.assertDocumented(
+            "system parameters",
+            [
+                f"`{key.removeprefix(PARAM_PREFIX)}`"
+                if key.startswith(PARAM_PREFIX) and f"`{PARAM_PREFIX}`" in docs
+                else key
+                for key in sorted(keys)
+            ],
+        )
+
+    def test_scheduled_actions_are_documented(self):
+        crons = self._declared("ir.cron").with_context(lang="en_US")
+        self.assertTrue(crons)
+        self.assertDocumented("scheduled actions", crons.mapped("name"))
+
+    def test_menus_are_documented(self):
+        menus = self._declared("ir.ui.menu").with_context(lang="en_US")
+        self.assertTrue(menus)
+        self.assertDocumented("menus", menus.mapped("name"))
