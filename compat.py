@@ -20,6 +20,7 @@ from odoo.release import version_info
 from odoo.tools import convert_file
 
 __all__ = [
+    "ACTIVITY_HAS_REQUEST_PARTNER",
     "ODOO_19",
     "PARTNER_HAS_MOBILE",
     "USER_GROUPS_FIELD",
@@ -51,6 +52,9 @@ USER_GROUPS_FIELD = "group_ids" if ODOO_19 else "groups_id"
 # Odoo 19 dropped res.partner.mobile: the ERP files' mobile column is then
 # read into phone (see customer_import.py).
 PARTNER_HAS_MOBILE = not ODOO_19
+
+# Odoo 19 dropped mail.activity.request_partner_id (who asked for a task).
+ACTIVITY_HAS_REQUEST_PARTNER = not ODOO_19
 
 
 if ODOO_19:

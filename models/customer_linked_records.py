@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
+from ..compat import ACTIVITY_HAS_REQUEST_PARTNER
+
 _lt = LazyTranslate(__name__)
 
 
@@ -341,13 +343,15 @@ NOT_CUSTOMER_RECORDS = {
     "sets and clears",
     ("res.company", "partner_id"): "the company's own partner",
     ("res.users", "partner_id"): "the user's own partner",
-    ("mail.activity", "request_partner_id"): "who asked for a task; tasks "
-    "follow their customer through res_id",
     ("mail.notification", "author_id"): "the message's author, stored again",
     ("customer.import.log.line", "partner_id"): "an import's audit of a row: "
     "it stays with its import and, like a business document, keeps the "
     "customer it names from being destroyed",
 }
+if ACTIVITY_HAS_REQUEST_PARTNER:
+    NOT_CUSTOMER_RECORDS[("mail.activity", "request_partner_id")] = (
+        "who asked for a task; tasks follow their customer through res_id"
+    )
 LINKED_KINDS_BY_KEY = {kind.key: kind for kind in LINKED_KINDS}
 # The kinds users choose per transfer; the others always stay on the customer.
 CHOOSABLE_KINDS = tuple(kind for kind in LINKED_KINDS if kind.choosable)

@@ -147,10 +147,13 @@ class TestBusinessNames(CustomerMergeCase):
         Reference = type(
             self.env["customer.reference.redirect"]._find_references("res.partner")[0]
         )
-        reference = Reference("many2one", "res_partner_title", "x_partner", fields=[])
+        # Industries: a model of both series the preview has no label for.
+        reference = Reference(
+            "many2one", "res_partner_industry", "x_partner", fields=[]
+        )
         self.assertEqual(Partner._merge_reference_label(reference), "Other Records")
-        reference.fields.append(("res.partner.title", "create_uid", "id"))
-        self.assertEqual(Partner._merge_reference_label(reference), "Partner Title")
+        reference.fields.append(("res.partner.industry", "create_uid", "id"))
+        self.assertEqual(Partner._merge_reference_label(reference), "Industry")
 
     def test_merge_log_lines_in_the_readers_language(self):
         log = self._merged_log()
