@@ -71,8 +71,11 @@ class CronRunner:
         runner's calls per run (10) to watch one call at a time."""
         with self._test_mode() as registry:
             job = self._acquire(registry)
-            with cron_calls_per_run(max_calls or 10):
-                cron_process_job(registry, registry.cursor(), job)
+            # The runner's cursor is closed after the job, as the runner's
+            # own is: left open, a test cursor keeps the registry's test
+            # lock and every later request of an HTTP test waits on it (19).
+            with cron_calls_per_run(max_calls or 10), registry.cursor() as cron_cr:
+                cron_process_job(registry, cron_cr, job)
 
     def run_killed(self):
         """A run whose worker is killed inside the callback: the caller
