@@ -13,12 +13,14 @@ fails with every statement whose plan scans a large relation whole.
 import base64
 import csv
 import io
+import unittest
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
 from odoo.tools import SQL
 
+from ..compat import ODOO_19
 from ..models.query_plans import execute_through_indexes
 from .common import CustomerOwnershipCase
 from .plan_guard import capture_plans, describe_problems, explain, plan_problems
@@ -258,6 +260,13 @@ class TestPlanGuard(QueryPlanCase):
     """The guard itself: it catches the query that took 124 s, a join that
     no index serves, and lets an id-driven query through."""
 
+    @unittest.skipIf(
+        ODOO_19,
+        "Odoo 19 indexes calendar_event's start and user_id, so PostgreSQL may "
+        "plan the old query through them: it is an example of the bad plan on "
+        "18 only (test_guard_catches_a_join_without_index holds the guard on "
+        "both)",
+    )
     def test_guard_catches_the_future_appointments_query_of_before(self):
         plan = self._explain(FUTURE_APPOINTMENTS_BEFORE, ids=self.batch.ids, now=NOW)
         self.assertTrue(plan_problems(plan, own=True))
