@@ -8,7 +8,11 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, TransactionCase
 
 from ..compat import USER_GROUPS_FIELD, call_kw
-from ..models.customer_linked_records import CHOOSABLE_KINDS, LINKED_KINDS_BY_KEY
+from ..models.customer_linked_records import (
+    CHOOSABLE_KINDS,
+    COUNTED_KINDS,
+    LINKED_KINDS_BY_KEY,
+)
 from .import_common import CustomerImportCase
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
@@ -392,6 +396,23 @@ class TestTransferKindsViews(TransactionCase):
             for kind in CHOOSABLE_KINDS:
                 field = self.env[model]._fields.get(kind.flag)
                 self.assertEqual(field and field.type, "boolean", (model, kind.flag))
+
+    def test_history_declares_a_counter_per_counted_kind(self):
+        """Each counted kind has its counter on the ownership history, with
+        the kind's label and summed in the list; no counter of no kind."""
+        history = self.env["customer.ownership.history"]
+        counters = {
+            name
+            for name, field in history._fields.items()
+            if field.type == "integer" and name.endswith("_count")
+        }
+        self.assertEqual(counters, {kind.count_field for kind in COUNTED_KINDS})
+        for kind in COUNTED_KINDS:
+            with self.subTest(kind=kind.key):
+                field = history._fields[kind.count_field]
+                self.assertEqual(field.string, kind.string)
+                self.assertEqual(field.aggregator, "sum")
+                self.assertTrue(field.store)
 
     def test_wizard_checkboxes_beside_their_labels(self):
         for model, xmlid in self.WIZARD_VIEWS:
