@@ -1,6 +1,7 @@
 # First: the models of ENGINE_FIELDS inherit its guard.
 from . import customer_engine_guard
 from . import customer_structure_unit
+from . import customer_owned_mixin
 from . import customer_visit_report
 from . import customer_visit_block
 from . import customer_consent

@@ -12,17 +12,10 @@ class CustomerConsent(models.Model):
 
     _name = "customer.consent"
     _description = "Customer GDPR Consent"
-    _inherit = ["customer.engine.guard"]
+    _inherit = ["customer.owned.mixin", "customer.engine.guard"]
     _order = "granted_on desc, id desc"
     _rec_name = "purpose"
 
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        ondelete="cascade",
-    )
     purpose = fields.Char(required=True)
     granted_on = fields.Date(required=True, default=fields.Date.context_today)
     revoked_on = fields.Date()
@@ -35,12 +28,6 @@ class CustomerConsent(models.Model):
         "consent_id",
         "attachment_id",
         string="Signed Documents",
-    )
-    company_id = fields.Many2one(
-        related="partner_id.company_id", store=True, index=True
-    )
-    active = fields.Boolean(
-        compute="_compute_active", store=True, readonly=True, default=True
     )
 
     _revocation_after_grant_check = Constraint(
@@ -81,10 +68,9 @@ class CustomerConsent(models.Model):
         for consent in self:
             consent.state = "revoked" if consent.revoked_on else "granted"
 
-    @api.depends("partner_id.trashed_at", "partner_id.merged_into_id")
+    @api.depends("partner_id.merged_into_id")
     def _compute_active(self):
         # A merged customer keeps its consents, archived, for an undo.
-        for consent in self:
-            consent.active = not (
-                consent.partner_id.trashed_at or consent.partner_id.merged_into_id
-            )
+        merged = self.filtered("partner_id.merged_into_id")
+        merged.active = False
+        super(CustomerConsent, self - merged)._compute_active()

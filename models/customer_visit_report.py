@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class CustomerVisitReport(models.Model):
@@ -6,18 +6,11 @@ class CustomerVisitReport(models.Model):
 
     _name = "customer.visit.report"
     _description = "Customer Visit Report"
-    _inherit = ["mail.thread", "customer.engine.guard"]
+    _inherit = ["mail.thread", "customer.owned.mixin", "customer.engine.guard"]
     _order = "date desc, id desc"
     _rec_name = "summary"
 
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        required=True,
-        index=True,
-        ondelete="cascade",
-        tracking=True,
-    )
+    partner_id = fields.Many2one(tracking=True)
     user_id = fields.Many2one(
         "res.users",
         string="Visited by",
@@ -30,15 +23,3 @@ class CustomerVisitReport(models.Model):
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     summary = fields.Char(required=True, tracking=True)
     notes = fields.Html()
-    company_id = fields.Many2one(
-        related="partner_id.company_id", store=True, index=True
-    )
-    # Hidden, with the customer, while the customer is in the trash.
-    active = fields.Boolean(
-        compute="_compute_active", store=True, readonly=True, default=True
-    )
-
-    @api.depends("partner_id.trashed_at")
-    def _compute_active(self):
-        for report in self:
-            report.active = not report.partner_id.trashed_at
