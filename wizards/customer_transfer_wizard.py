@@ -1,5 +1,3 @@
-from markupsafe import Markup, escape
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -94,32 +92,18 @@ class CustomerTransferWizard(models.TransientModel):
     def _render_preview(self, summary):
         if not summary:
             return False
-        History = self.env["customer.ownership.history"]
-        columns = [("customers", self.env._("Customers"))] + [
-            (
-                kind.count_field,
-                History._fields[kind.count_field].get_description(self.env)["string"],
+        history = self.env["customer.ownership.history"]
+        # The history's counters, labelled as its fields (translated).
+        counters = {
+            kind.count_field: history._fields[kind.count_field]._description_string(
+                self.env
             )
             for kind in COUNTED_KINDS
-        ]
-        head = Markup("").join(
-            Markup("<th class='text-end'>%s</th>") % label for _key, label in columns
+        }
+        return self.env["ir.qweb"]._render(
+            "crm_customer_ownership.customer_transfer_preview",
+            {"counters": counters, "summary": sorted(summary.items())},
         )
-        rows = Markup("").join(
-            Markup("<tr><td>%s</td>%s</tr>")
-            % (
-                owner,
-                Markup("").join(
-                    Markup("<td class='text-end'>%s</td>") % row[key]
-                    for key, _label in columns
-                ),
-            )
-            for owner, row in sorted(summary.items())
-        )
-        return Markup(
-            "<table class='table table-sm'><thead><tr><th>%s</th>%s</tr></thead>"
-            "<tbody>%s</tbody></table>"
-        ) % (escape(self.env._("Current salesperson")), head, rows)
 
     def action_transfer(self):
         """Transfer the customers; return an action showing the result."""
