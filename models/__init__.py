@@ -11,6 +11,7 @@ from . import res_partner_transfer
 from . import customer_transfer_kinds_mixin
 from . import customer_ownership_history
 from . import mail_activity
+from . import calendar_attendee
 from . import calendar_event
 from . import ir_config_parameter
 from . import ir_module_module

@@ -5,7 +5,7 @@ from psycopg2 import errors
 
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, create_index, format_date
+from odoo.tools import SQL, format_date
 from odoo.tools.translate import LazyTranslate
 
 from .customer_linked_records import COUNTED_KINDS, LINKED_KINDS
@@ -120,38 +120,6 @@ class ResPartner(models.Model):
         "longer counts for imports, and comes back if the merge is undone.",
     )
     merge_log_count = fields.Integer(compute="_compute_merge_log_count")
-
-    def init(self):
-        res = super().init()
-        # Odoo indexes calendar attendances by nothing but their id: moving a
-        # customer's attendances (merge, undo) and checking that the other
-        # customer does not attend the same event would read the whole table
-        # once per attendance (measured by tests/test_customer_merge_plans.py).
-        create_index(
-            self.env.cr,
-            "calendar_attendee_partner_id_event_id_index",
-            "calendar_attendee",
-            ["partner_id", "event_id"],
-        )
-        # Nor does Odoo index the record an event or an activity's requester
-        # points at: redirecting those references to the merge target would
-        # read the whole table (tests/test_query_plans.py).
-        create_index(
-            self.env.cr,
-            "calendar_event_res_id_res_model_index",
-            "calendar_event",
-            ["res_id", "res_model"],
-        )
-        # Odoo 19 dropped the requester column.
-        if "request_partner_id" in self.env["mail.activity"]._fields:
-            create_index(
-                self.env.cr,
-                "mail_activity_request_partner_id_index",
-                "mail_activity",
-                ["request_partner_id"],
-                where="request_partner_id IS NOT NULL",
-            )
-        return res
 
     def _compute_merge_log_count(self):
         counts = dict(
