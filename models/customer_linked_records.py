@@ -6,9 +6,9 @@ ownership history (its counters and summary), the trash (what it hides and
 restores), the customer's count fields and the merge's history counts.
 Adding a kind is one entry here (and its test).
 
-Each kind's ``query`` returns, for the customers ``ids`` whose previous
-owners are ``owners`` (same order), the rows ``(customer id, record id)`` of
-the records that follow the customer in a move. It is driven from
+Each kind's ``following_sql`` returns, for the customers ``ids`` whose
+previous owners are ``owners`` (same order), the rows ``(customer id, record
+id)`` of the records that follow the customer in a move. It is driven from
 ``unnest(ids)`` through indexed lookups so that its plan stays proportional
 to the customers given, whatever PostgreSQL's statistics say (a join on
 ``id = ANY(...)`` over tables never analysed reads them whole).
@@ -24,7 +24,11 @@ from ..compat import ACTIVITY_HAS_REQUEST_PARTNER
 _lt = LazyTranslate(__name__)
 
 
-def _customers(ids, owners):
+def customers_sql(ids, owners=None):
+    """The customers ``ids`` as the FROM item ``p(id)``, or ``p(id, owner)``
+    with their previous ``owners`` (same order)."""
+    if owners is None:
+        return SQL("unnest(%s::int[]) AS p(id)", list(ids))
     return SQL("unnest(%s::int[], %s::int[]) AS p(id, owner)", list(ids), list(owners))
 
 
@@ -33,39 +37,22 @@ def _customers(ids, owners):
 # with sequential scans off, reads a whole index in order or merge-joins it.
 
 
-def _visit_reports(ids, owners, now):
+def linked_rows_sql(table, link, customers):
+    """Rows (customer id, record id) of every record of ``table`` whose
+    ``link`` is one of ``customers`` (see customers_sql)."""
     return SQL(
         """SELECT p.id, r.id FROM %s
             CROSS JOIN LATERAL (
-                  SELECT id FROM customer_visit_report
-                   WHERE partner_id = p.id OFFSET 0) r""",
-        _customers(ids, owners),
+                  SELECT id FROM %s WHERE %s = p.id OFFSET 0) r""",
+        customers,
+        SQL.identifier(table),
+        SQL.identifier(link),
     )
 
 
-def _visit_blocks(ids, owners, now):
-    return SQL(
-        """SELECT p.id, b.id FROM %s
-            CROSS JOIN LATERAL (
-                  SELECT id FROM customer_visit_block
-                   WHERE partner_id = p.id OFFSET 0) b""",
-        _customers(ids, owners),
-    )
-
-
-def _consents(ids, owners, now):
-    return SQL(
-        """SELECT p.id, c.id FROM %s
-            CROSS JOIN LATERAL (
-                  SELECT id FROM customer_consent
-                   WHERE partner_id = p.id OFFSET 0) c""",
-        _customers(ids, owners),
-    )
-
-
-def _tasks(ids, owners, now):
-    # Open tasks the previous owner holds (hidden ones of a trashed customer
-    # too); a colleague's task stays theirs.
+def tasks_sql(customers, condition):
+    """Rows (customer id, task id) of the tasks of ``customers`` that meet
+    ``condition`` (on ``a``, the activity)."""
     return SQL(
         # Only res_id inside the fence: without statistics PostgreSQL would
         # AND in the res_model index, which holds every task of every
@@ -75,17 +62,16 @@ def _tasks(ids, owners, now):
                   SELECT id, res_model, active, hidden_by_trash, user_id
                     FROM mail_activity
                    WHERE res_id = p.id OFFSET 0) a
-            WHERE a.res_model = 'res.partner'
-              AND (a.active OR a.hidden_by_trash)
-              AND a.user_id IS NOT DISTINCT FROM p.owner""",
-        _customers(ids, owners),
+            WHERE a.res_model = 'res.partner' AND %s""",
+        customers,
+        condition,
     )
 
 
-def _appointments(ids, owners, now):
-    # Future appointments the previous owner organises (hidden ones of a
-    # trashed customer too), found through the attendee table's (partner,
-    # event) index, then the event by its key.
+def future_appointments_sql(customers, now, condition):
+    """Rows (customer id, event id) of the appointments after ``now`` that
+    ``customers`` attend and that meet ``condition``: through the attendee
+    table's (partner, event) index, then each event by its key."""
     return SQL(
         """SELECT p.id, e.id FROM %s
             CROSS JOIN LATERAL (
@@ -93,11 +79,32 @@ def _appointments(ids, owners, now):
                    WHERE res_partner_id = p.id OFFSET 0) rel
             CROSS JOIN LATERAL (
                   SELECT id FROM calendar_event
-                   WHERE id = rel.calendar_event_id
-                     AND (active OR trash_partner_id = p.id) AND start >= %s
-                     AND user_id = p.owner OFFSET 0) e""",
-        _customers(ids, owners),
+                   WHERE id = rel.calendar_event_id AND start >= %s AND %s
+                  OFFSET 0) e""",
+        customers,
         now,
+        condition,
+    )
+
+
+def _tasks(ids, owners, now):
+    # Open tasks the previous owner holds (hidden ones of a trashed customer
+    # too); a colleague's task stays theirs.
+    return tasks_sql(
+        customers_sql(ids, owners),
+        SQL(
+            "(a.active OR a.hidden_by_trash) AND a.user_id IS NOT DISTINCT FROM p.owner"
+        ),
+    )
+
+
+def _appointments(ids, owners, now):
+    # Future appointments the previous owner organises (hidden ones of a
+    # trashed customer too).
+    return future_appointments_sql(
+        customers_sql(ids, owners),
+        now,
+        SQL("(active OR trash_partner_id = p.id) AND user_id = p.owner"),
     )
 
 
@@ -112,7 +119,7 @@ def _opportunities(ids, owners, now):
                    WHERE partner_id = p.id OFFSET 0) l
              LEFT JOIN crm_stage s ON s.id = l.stage_id
             WHERE l.active AND l.user_id = p.owner AND s.is_won IS NOT TRUE""",
-        _customers(ids, owners),
+        customers_sql(ids, owners),
     )
 
 
@@ -124,7 +131,7 @@ def _contacts(ids, owners, now):
                   SELECT id FROM res_partner
                    WHERE parent_id = p.id
                      AND user_id IS NOT DISTINCT FROM p.owner OFFSET 0) c""",
-        _customers(ids, owners),
+        customers_sql(ids, owners),
     )
 
 
@@ -163,6 +170,7 @@ class LinkedKind(CustomerRecords):
       a sentence ("1 visit report", "2 visit reports") cannot, since Odoo's
       server-side translations have no plural forms (Polish has three);
     - ``query``: the records that follow in a move (see module docstring);
+      none: every record linked to the customer follows it;
     - ``bound``: the records belong to the customer record itself (they
       follow it unless left behind on an archived copy for the previous
       owner); otherwise they have their own holder, who changes on a move;
@@ -183,7 +191,7 @@ class LinkedKind(CustomerRecords):
     key: str
     string: str
     counted: object
-    query: object
+    query: object = None
     bound: bool = False
     move: str = ""
     copy: str = ""
@@ -198,6 +206,13 @@ class LinkedKind(CustomerRecords):
     def flag(self):
         return f"transfer_{self.key}"
 
+    def following_sql(self, ids, owners, now):
+        """The kind's ``query``, else every record linked to the customers."""
+        if self.query:
+            return self.query(ids, owners, now)
+        table = self.model.replace(".", "_")
+        return linked_rows_sql(table, self.link, customers_sql(ids, owners))
+
     def summary(self, env, count):
         """'tasks (3)' in the language of ``env``."""
         return env._(self.counted) % {"count": count}
@@ -210,7 +225,6 @@ LINKED_KINDS = (
         link="partner_id",
         string="Visit Reports",
         counted=_lt("visit reports (%(count)s)"),
-        query=_visit_reports,
         bound=True,
         copy="_copy_bound_records",
         trash="computed",
@@ -256,7 +270,6 @@ LINKED_KINDS = (
         link="partner_id",
         string="Visit Blocks",
         counted=_lt("visit blocks (%(count)s)"),
-        query=_visit_blocks,
         bound=True,
         copy="_copy_bound_records",
         trash="computed",
@@ -298,7 +311,6 @@ LINKED_KINDS = (
         link="partner_id",
         string="GDPR Consents",
         counted=_lt("consents (%(count)s)"),
-        query=_consents,
         bound=True,
         choosable=False,
         trash="computed",

@@ -253,7 +253,7 @@ class ResPartner(models.Model):
         for kind in LINKED_KINDS:
             per_partner = defaultdict(list)
             for partner_id, record_id in execute_through_indexes(
-                self.env, kind.query(ids, owners, now)
+                self.env, kind.following_sql(ids, owners, now)
             ):
                 per_partner[partner_id].append(record_id)
             linked[kind.key] = per_partner

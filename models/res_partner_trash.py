@@ -1,7 +1,6 @@
 import logging
 from collections import defaultdict
 from datetime import timedelta
-from functools import partial
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -13,6 +12,9 @@ from .customer_linked_records import (
     LINKED_KINDS,
     OWN_DATA_FIELDS,
     OWN_DATA_MODELS,
+    customers_sql,
+    future_appointments_sql,
+    tasks_sql,
 )
 from .query_plans import execute_through_indexes
 from .res_partner import in_ownership_workflow, ownership_workflow
@@ -169,33 +171,18 @@ class ResPartner(models.Model):
         self._trash_set_tasks_hidden(False)
 
     def _trash_set_tasks_hidden(self, hidden):
-        """Hide the customers' open tasks, or bring back the hidden ones.
-
-        Only res_id is looked up inside the fence: without statistics
-        PostgreSQL would AND in the res_model index, which holds every task
-        of every customer (as measured on the transfer's task lookup)."""
+        """Hide the customers' open tasks, or bring back the hidden ones."""
         # Looked up first, then changed by key: joined to the lookup in one
         # UPDATE, a table believed empty (vacuumed before a bulk load) was
         # read whole.
-        task_ids = [
-            task_id
-            for (task_id,) in execute_through_indexes(
-                self.env,
-                SQL(
-                    """SELECT t.id FROM unnest(%(ids)s::int[]) AS p(id)
-                        CROSS JOIN LATERAL (
-                              SELECT id, res_model, active, hidden_by_trash
-                                FROM mail_activity
-                               WHERE res_id = p.id OFFSET 0) t
-                        WHERE t.res_model = 'res.partner'
-                          AND CASE WHEN %(hidden)s THEN t.active
-                                   ELSE t.hidden_by_trash END""",
-                    hidden=hidden,
-                    ids=self.ids,
-                ),
-            )
-        ]
-        if task_ids:
+        rows = execute_through_indexes(
+            self.env,
+            tasks_sql(
+                customers_sql(self.ids),
+                SQL("CASE WHEN %s THEN a.active ELSE a.hidden_by_trash END", hidden),
+            ),
+        )
+        if rows:
             self.env.execute_query(
                 SQL(
                     """UPDATE mail_activity
@@ -203,33 +190,21 @@ class ResPartner(models.Model):
                         WHERE id = ANY(%(tasks)s)""",
                     show=not hidden,
                     hidden=hidden,
-                    tasks=task_ids,
+                    tasks=[task_id for _partner_id, task_id in rows],
                 )
             )
         self.env["mail.activity"].invalidate_model(["active", "hidden_by_trash"])
 
     def _trash_hide_appointments(self):
-        # Found through the attendee table's (partner, event) index, one
-        # lookup per customer, then each event by its key: proportional to
-        # the customers trashed whatever PostgreSQL's statistics say.
         rows = execute_through_indexes(
             self.env,
-            SQL(
-                """SELECT e.id, p.id FROM unnest(%s::int[]) AS p(id)
-                    CROSS JOIN LATERAL (
-                          SELECT calendar_event_id FROM calendar_event_res_partner_rel
-                           WHERE res_partner_id = p.id OFFSET 0) rel
-                    CROSS JOIN LATERAL (
-                          SELECT id FROM calendar_event
-                           WHERE id = rel.calendar_event_id
-                             AND active AND start >= %s OFFSET 0) e""",
-                self.ids,
-                fields.Datetime.now(),
+            future_appointments_sql(
+                customers_sql(self.ids), fields.Datetime.now(), SQL("active")
             ),
         )
         if not rows:
             return
-        event_ids = [event_id for event_id, _partner_id in rows]
+        event_ids = [event_id for _partner_id, event_id in rows]
         self.env.execute_query(
             SQL(
                 """UPDATE calendar_event e
@@ -237,7 +212,7 @@ class ResPartner(models.Model):
                      FROM unnest(%s::int[], %s::int[]) AS h(id, partner_id)
                     WHERE e.id = h.id AND e.id = ANY(%s)""",
                 event_ids,
-                [partner_id for _event_id, partner_id in rows],
+                [partner_id for partner_id, _event_id in rows],
                 event_ids,
             )
         )
@@ -294,40 +269,58 @@ class ResPartner(models.Model):
         indexed = self._indexed_columns({model._table for model, _f in fields_to_check})
         for model, field in fields_to_check:
             model.flush_model([field.name])
-            table = SQL.identifier(model._table)
-            column = SQL.identifier(field.name)
-            execute = self.env.execute_query
-            if (model._table, field.name) in indexed:
-                execute = partial(execute_through_indexes, self.env)
-                # One index lookup per customer whatever PostgreSQL's
-                # statistics say; OFFSET 0 keeps it from becoming a join that
-                # a freshly loaded table, without statistics, scans whole.
-                query = SQL(
+            self._count_references(
+                references,
+                model._name,
+                field.name,
+                model._table,
+                field.name,
+                indexed=(model._table, field.name) in indexed,
+            )
+        return references
+
+    def _count_references(
+        self, counts, model_name, fname, table, column, condition=None, indexed=False
+    ):
+        """Add to ``counts`` ({partner id: {label: count}}) the rows of
+        ``table`` meeting ``condition`` whose ``column`` is one of these
+        customers, under the label of ``model_name``'s ``fname``."""
+        table, column = SQL.identifier(table), SQL.identifier(column)
+        condition = condition or SQL("TRUE")
+        if indexed:
+            # One index lookup per customer whatever PostgreSQL's statistics
+            # say; OFFSET 0 keeps it from becoming a join that a freshly
+            # loaded table, without statistics, scans whole.
+            rows = execute_through_indexes(
+                self.env,
+                SQL(
                     "SELECT ids.id, refs.count FROM unnest(%s::int[]) AS ids(id)"
                     " CROSS JOIN LATERAL (SELECT COUNT(*) FROM (SELECT FROM %s"
-                    " WHERE %s = ids.id OFFSET 0) AS rows) AS refs(count)"
+                    " WHERE %s = ids.id AND %s OFFSET 0) AS rows) AS refs(count)"
                     " WHERE refs.count > 0",
                     self.ids,
                     table,
                     column,
+                    condition,
+                ),
+            )
+        else:
+            # Without an index one scan for all the customers beats one per
+            # customer.
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT %(col)s, COUNT(*) FROM %(table)s"
+                    " WHERE %(col)s = ANY(%(ids)s) AND %(condition)s"
+                    " GROUP BY %(col)s",
+                    col=column,
+                    table=table,
+                    ids=self.ids,
+                    condition=condition,
                 )
-            else:
-                # Without an index one scan for all the customers beats one
-                # per customer.
-                query = SQL(
-                    "SELECT %s, COUNT(*) FROM %s WHERE %s = ANY(%s) GROUP BY %s",
-                    column,
-                    table,
-                    column,
-                    self.ids,
-                    column,
-                )
-            label = self._linked_records_label(model._name, field.name)
-            for partner_id, count in execute(query):
-                references[partner_id][label] = (
-                    references[partner_id].get(label, 0) + count
-                )
-        return references
+            )
+        label = self._linked_records_label(model_name, fname)
+        for partner_id, count in rows:
+            counts[partner_id][label] = counts[partner_id].get(label, 0) + count
 
     @api.model
     def _indexed_columns(self, tables):
@@ -382,26 +375,16 @@ class ResPartner(models.Model):
             model = self.env[records.model]
             model.flush_model()
             field = model._fields[records.link]
-            table, column, condition = model._table, records.link, SQL("TRUE")
+            table, column, condition = model._table, records.link, None
             if field.type == "many2many":
                 table, column = field.relation, field.column2
             elif field.type == "many2one_reference":
                 condition = SQL(
                     "%s = %s", SQL.identifier(field.model_field), self._name
                 )
-            self.env.cr.execute(
-                SQL(
-                    "SELECT %(col)s, COUNT(*) FROM %(table)s"
-                    " WHERE %(col)s = ANY(%(ids)s) AND %(condition)s GROUP BY %(col)s",
-                    col=SQL.identifier(column),
-                    table=SQL.identifier(table),
-                    ids=self.ids,
-                    condition=condition,
-                )
+            self._count_references(
+                history, records.model, records.link, table, column, condition
             )
-            label = self._linked_records_label(records.model, records.link)
-            for partner_id, count in self.env.cr.fetchall():
-                history[partner_id][label] = history[partner_id].get(label, 0) + count
         return history
 
     @api.ondelete(at_uninstall=False)
