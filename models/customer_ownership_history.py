@@ -78,8 +78,9 @@ class CustomerOwnershipHistory(models.Model):
         """Write history rows in one INSERT.
 
         The log is append-only and written by the engines on behalf of users
-        who may only read it; a transfer of thousands of customers spends
-        most of an ORM create in per-row bookkeeping this model does not need.
+        who may only read it; for the thousands of rows of a transfer, an ORM
+        create spends its time in per-row bookkeeping this model does not
+        need.
         """
         if not vals_list:
             return

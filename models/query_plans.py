@@ -10,9 +10,9 @@ from odoo.tools import SQL
 # whole table for every id of a list, even through a LATERAL subquery. A
 # column without any index is still read, once. The penalty that disables a
 # plan node, and estimates made without statistics, inflate the estimated
-# cost past the JIT threshold: PostgreSQL then spent about half a second
-# compiling each such statement, longer than its index lookups take. No JIT
-# for these small statements.
+# cost past the JIT threshold: PostgreSQL then spent longer compiling each
+# such statement than its index lookups take. No JIT for these small
+# statements.
 INDEX_DRIVEN_PLANS = {
     "enable_seqscan": "off",
     "jit": "off",

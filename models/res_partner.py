@@ -224,11 +224,11 @@ class ResPartner(models.Model):
         """One chatter note per customer, {partner id: plain text}, in one
         INSERT.
 
-        Transfers and imports log on thousands of customers at once; the ORM
-        path (_message_log_batch) per message was most of the transfer's
-        time. The notes notify nobody, so nothing but the
-        rows is needed. Written as superuser, like _message_log_batch: every
-        caller has checked access to the customers first.
+        Transfers and imports log on thousands of customers at once, where
+        the ORM path (_message_log_batch) costs per message; the notes notify
+        nobody, so nothing but the rows is needed. Written as superuser, like
+        _message_log_batch: every caller has checked access to the customers
+        first.
         """
         if not bodies:
             return

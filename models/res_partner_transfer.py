@@ -98,7 +98,7 @@ class ResPartner(models.Model):
         stayed = partners._linked_counts(linked, following, stayed=True)
         # sudo: names and owners of customers whose access was checked above;
         # as superuser the ORM does not evaluate their record rules again in
-        # Python for every field it reads (seconds for thousands of them).
+        # Python for every field it reads.
         partners.sudo()._record_transfer(
             target_user, mode, origin, old_owner, result_partners, counts, stayed
         )
@@ -301,8 +301,8 @@ class ResPartner(models.Model):
                 getattr(self, kind.move)(record_ids, target_user)
         # sudo: _check_transfer_allowed checked the write access; as superuser
         # write() does not evaluate the record rules in Python again for each
-        # relation it reads on the way (contacts, users), seconds for
-        # thousands of customers. The user stays the author (write_uid).
+        # relation it reads on the way (contacts, users). The user stays the
+        # author (write_uid).
         self.sudo().with_context(tracking_disable=True).write(
             {"user_id": target_user.id}
         )
@@ -443,7 +443,7 @@ class ResPartner(models.Model):
         # then touch one table each by those indexes, a plan that stays
         # proportional to the events whatever PostgreSQL's statistics say;
         # joined to the events instead, a table believed empty was read
-        # whole for every event (minutes for 20,000 events).
+        # whole for every event.
         rows = execute_through_indexes(
             self.env,
             SQL(
