@@ -179,9 +179,10 @@ class LinkedKind(CustomerRecords):
       ``copy`` never follows a copy;
     - ``choosable``: whether users pick this kind (a consent is personal to
       the customer and always stays on it);
-    - ``trash``: "computed" when the records' ``active`` follows the
-      customer's trash state, else (hide, unhide) res.partner methods, or
-      None when the trash leaves them alone;
+    - ``trash``: the res.partner method that hides (True) the customers'
+      records of the kind when they go to the trash, or brings them back
+      (False); none: the trash leaves them alone, or their ``active``
+      follows the customer's trash state (customer.owned.mixin);
     - ``count_field``: the counter on the ownership history (None: uncounted);
     - ``partner_count``: the customer has a stored-less count field of the
       same name (smart buttons), whose button opens ``action``;
@@ -196,7 +197,7 @@ class LinkedKind(CustomerRecords):
     move: str = ""
     copy: str = ""
     choosable: bool = True
-    trash: object = None
+    trash: str = ""
     count_field: str = ""
     partner_count: bool = False
     merge_refs: tuple = ()
@@ -227,7 +228,6 @@ LINKED_KINDS = (
         counted=_lt("visit reports (%(count)s)"),
         bound=True,
         copy="_copy_bound_records",
-        trash="computed",
         count_field="visit_report_count",
         partner_count=True,
         merge_refs=(("customer.visit.report", "partner_id"),),
@@ -244,7 +244,7 @@ LINKED_KINDS = (
         counted=_lt("tasks (%(count)s)"),
         query=_tasks,
         move="_move_tasks",
-        trash=("_trash_hide_tasks", "_trash_unhide_tasks"),
+        trash="_trash_set_tasks_hidden",
         count_field="activity_count",
         merge_refs=(("mail.activity", "res_id"),),
         history=True,
@@ -257,9 +257,9 @@ LINKED_KINDS = (
         string="Appointments",
         counted=_lt("appointments (%(count)s)"),
         query=_appointments,
-        move="_move_appointments",
+        move="_reassign_events",
         copy="_copy_appointments",
-        trash=("_trash_hide_appointments", "_trash_unhide_appointments"),
+        trash="_trash_set_appointments_hidden",
         count_field="event_count",
         merge_refs=(("calendar.event", "partner_ids"), ("calendar.event", "res_id")),
         history=True,
@@ -272,7 +272,6 @@ LINKED_KINDS = (
         counted=_lt("visit blocks (%(count)s)"),
         bound=True,
         copy="_copy_bound_records",
-        trash="computed",
         count_field="visit_block_count",
         partner_count=True,
         merge_refs=(("customer.visit.block", "partner_id"),),
@@ -313,7 +312,6 @@ LINKED_KINDS = (
         counted=_lt("consents (%(count)s)"),
         bound=True,
         choosable=False,
-        trash="computed",
         history=True,
         marks_customer=True,
         own_data="model",

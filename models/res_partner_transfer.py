@@ -368,9 +368,6 @@ class ResPartner(models.Model):
         )
         self.env["mail.activity"].invalidate_model(["user_id"])
 
-    def _move_appointments(self, event_ids, target_user):
-        self._reassign_events(event_ids, target_user)
-
     def _move_opportunities(self, lead_ids, target_user):
         # sudo: the transfer right covers the customers' open opportunities,
         # which lead rules let only their salesperson edit.

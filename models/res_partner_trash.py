@@ -91,7 +91,7 @@ class ResPartner(models.Model):
             return True
         # Hide first: archiving a record through the ORM deletes its open
         # activities (mail.activity.mixin), and the trash must keep them.
-        partners._hide_trashed_linked_records()
+        partners._set_linked_records_hidden(True)
         with ownership_workflow():
             partners.write(
                 {
@@ -117,7 +117,7 @@ class ResPartner(models.Model):
         partners = self.with_context(active_test=False).filtered("trashed_at")
         if not partners:
             return True
-        partners._unhide_trashed_linked_records()
+        partners._set_linked_records_hidden(False)
         with ownership_workflow():
             partners.write(
                 {"active": True, "trashed_at": False, "trashed_by_id": False}
@@ -144,37 +144,21 @@ class ResPartner(models.Model):
             },
         }
 
-    def _hide_trashed_linked_records(self):
-        """Hide what the trash hides of these customers' linked records.
-
-        Visit reports, blocks and consents follow the customer's trash state
-        by themselves (their ``active`` is computed); the other kinds are
-        hidden by the methods their declaration names.
-        """
+    def _set_linked_records_hidden(self, hidden):
+        """Hide what the trash hides of these customers' linked records, or
+        bring it back: each kind by the method its declaration names (visit
+        reports, blocks and consents follow the customer's trash state by
+        themselves, see customer.owned.mixin)."""
         for kind in LINKED_KINDS:
-            if isinstance(kind.trash, tuple):
+            if kind.trash:
                 self.env[kind.model].flush_model()
-                getattr(self, kind.trash[0])()
-
-    def _unhide_trashed_linked_records(self):
-        for kind in LINKED_KINDS:
-            if isinstance(kind.trash, tuple):
-                self.env[kind.model].flush_model()
-                getattr(self, kind.trash[1])()
-
-    def _trash_hide_tasks(self):
-        # In SQL: archiving activities through the ORM marks them done, which
-        # would rewrite history on restore.
-        self._trash_set_tasks_hidden(True)
-
-    def _trash_unhide_tasks(self):
-        self._trash_set_tasks_hidden(False)
+                getattr(self, kind.trash)(hidden)
 
     def _trash_set_tasks_hidden(self, hidden):
-        """Hide the customers' open tasks, or bring back the hidden ones."""
-        # Looked up first, then changed by key: joined to the lookup in one
-        # UPDATE, a table believed empty (vacuumed before a bulk load) was
-        # read whole.
+        # In SQL: archiving activities through the ORM marks them done, which
+        # would rewrite history on restore. Looked up first, then changed by
+        # key: joined to the lookup in one UPDATE, a table believed empty
+        # (vacuumed before a bulk load) was read whole.
         rows = execute_through_indexes(
             self.env,
             tasks_sql(
@@ -195,41 +179,40 @@ class ResPartner(models.Model):
             )
         self.env["mail.activity"].invalidate_model(["active", "hidden_by_trash"])
 
-    def _trash_hide_appointments(self):
-        rows = execute_through_indexes(
-            self.env,
-            future_appointments_sql(
-                customers_sql(self.ids), fields.Datetime.now(), SQL("active")
-            ),
-        )
-        if not rows:
-            return
-        event_ids = [event_id for _partner_id, event_id in rows]
-        self.env.execute_query(
-            SQL(
-                """UPDATE calendar_event e
-                      SET active = FALSE, trash_partner_id = h.partner_id
-                     FROM unnest(%s::int[], %s::int[]) AS h(id, partner_id)
-                    WHERE e.id = h.id AND e.id = ANY(%s)""",
-                event_ids,
-                [partner_id for partner_id, _event_id in rows],
-                event_ids,
+    def _trash_set_appointments_hidden(self, hidden):
+        # Each hidden appointment keeps the customer that hid it.
+        if hidden:
+            rows = execute_through_indexes(
+                self.env,
+                future_appointments_sql(
+                    customers_sql(self.ids), fields.Datetime.now(), SQL("active")
+                ),
             )
-        )
-        self.env["calendar.event"].invalidate_model(["active", "trash_partner_id"])
-
-    def _trash_unhide_appointments(self):
-        # Through the index on trash_partner_id: a join with unnest() reads
-        # the whole table when PostgreSQL has no statistics.
-        execute_through_indexes(
-            self.env,
-            SQL(
-                """UPDATE calendar_event
-                      SET active = TRUE, trash_partner_id = NULL
-                    WHERE trash_partner_id = ANY(%s)""",
-                self.ids,
-            ),
-        )
+            event_ids = [event_id for _partner_id, event_id in rows]
+            if rows:
+                self.env.execute_query(
+                    SQL(
+                        """UPDATE calendar_event e
+                              SET active = FALSE, trash_partner_id = h.partner_id
+                             FROM unnest(%s::int[], %s::int[]) AS h(id, partner_id)
+                            WHERE e.id = h.id AND e.id = ANY(%s)""",
+                        event_ids,
+                        [partner_id for partner_id, _event_id in rows],
+                        event_ids,
+                    )
+                )
+        else:
+            # Through the index on trash_partner_id: a join with unnest()
+            # reads the whole table when PostgreSQL has no statistics.
+            execute_through_indexes(
+                self.env,
+                SQL(
+                    """UPDATE calendar_event
+                          SET active = TRUE, trash_partner_id = NULL
+                        WHERE trash_partner_id = ANY(%s)""",
+                    self.ids,
+                ),
+            )
         self.env["calendar.event"].invalidate_model(["active", "trash_partner_id"])
 
     @api.model
@@ -501,7 +484,7 @@ class ResPartner(models.Model):
     def _keep_as_archived(self, references):
         if not self:
             return
-        self._unhide_trashed_linked_records()
+        self._set_linked_records_hidden(False)
         with ownership_workflow():
             self.write({"trashed_at": False, "trashed_by_id": False})
         bodies = {}

@@ -151,7 +151,7 @@ MUTATIONS = [
         "rule": "restore",
         "file": "models/res_partner_trash.py",
         "original": (
-            "        partners._unhide_trashed_linked_records()\n"
+            "        partners._set_linked_records_hidden(False)\n"
             "        with ownership_workflow():\n"
             "            partners.write(\n"
             '                {"active": True'
