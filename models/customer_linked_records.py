@@ -37,16 +37,18 @@ def customers_sql(ids, owners=None):
 # with sequential scans off, reads a whole index in order or merge-joins it.
 
 
-def linked_rows_sql(table, link, customers):
-    """Rows (customer id, record id) of every record of ``table`` whose
-    ``link`` is one of ``customers`` (see customers_sql)."""
+def linked_rows_sql(table, link, customers, condition=None):
+    """Rows (customer id, record id) of the records of ``table`` whose
+    ``link`` is one of ``customers`` (see customers_sql) and that meet
+    ``condition``."""
     return SQL(
         """SELECT p.id, r.id FROM %s
             CROSS JOIN LATERAL (
-                  SELECT id FROM %s WHERE %s = p.id OFFSET 0) r""",
+                  SELECT id FROM %s WHERE %s = p.id AND %s OFFSET 0) r""",
         customers,
         SQL.identifier(table),
         SQL.identifier(link),
+        condition or SQL("TRUE"),
     )
 
 
@@ -125,13 +127,11 @@ def _opportunities(ids, owners, now):
 
 def _contacts(ids, owners, now):
     # Contact persons and addresses the previous owner looks after.
-    return SQL(
-        """SELECT p.id, c.id FROM %s
-            CROSS JOIN LATERAL (
-                  SELECT id FROM res_partner
-                   WHERE parent_id = p.id
-                     AND user_id IS NOT DISTINCT FROM p.owner OFFSET 0) c""",
+    return linked_rows_sql(
+        "res_partner",
+        "parent_id",
         customers_sql(ids, owners),
+        SQL("user_id IS NOT DISTINCT FROM p.owner"),
     )
 
 
