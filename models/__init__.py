@@ -6,6 +6,7 @@ from . import customer_visit_report
 from . import customer_visit_block
 from . import customer_consent
 from . import res_partner
+from . import res_partner_security
 from . import res_partner_trash
 from . import res_partner_transfer
 from . import customer_transfer_kinds_mixin
@@ -27,4 +28,3 @@ from . import customer_import
 from . import customer_import_log
 from . import customer_import_log_line
 from . import ir_actions
-from . import res_partner_security
