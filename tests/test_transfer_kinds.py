@@ -277,6 +277,19 @@ class TestTransferKindsWizard(TransferKindsCase):
         self._assert_moved(following, self.maier)
         self._assert_history(self.customer, following, "move")
 
+    def test_preview_table_has_a_column_per_counted_kind(self):
+        wizard = self._wizard_form().save()
+        table = etree.fromstring(str(wizard.preview_html))
+        self.assertEqual(
+            [th.text for th in table.iterfind("thead/tr/th")],
+            ["Current salesperson", "Customers", *(k.string for k in COUNTED_KINDS)],
+        )
+        row = wizard._preview_by_owner()["Test Huber"]
+        self.assertEqual(
+            [td.text for td in table.iterfind("tbody/tr/td")],
+            ["Test Huber", "1", *(str(row[k.count_field]) for k in COUNTED_KINDS)],
+        )
+
     def test_copy_through_wizard_without_visit_reports(self):
         form = self._wizard_form(mode="copy")
         form.transfer_visit_reports = False
