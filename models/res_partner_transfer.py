@@ -282,10 +282,6 @@ class ResPartner(models.Model):
             for partner in self
         }
 
-    @api.model
-    def _linked_ids(self, linked, key):
-        return [rid for ids in linked.get(key, {}).values() for rid in ids]
-
     def _move_to(self, target_user, linked, following, old_owner):
         """Give the customers and what follows them to ``target_user``.
 
@@ -296,7 +292,7 @@ class ResPartner(models.Model):
         """
         self._leave_behind(linked, following, old_owner)
         for kind in LINKED_KINDS:
-            record_ids = self._linked_ids(linked, kind.key)
+            record_ids = [rid for ids in linked[kind.key].values() for rid in ids]
             if kind.key in following and kind.move and record_ids:
                 getattr(self, kind.move)(record_ids, target_user)
         # sudo: _check_transfer_allowed checked the write access; as superuser
