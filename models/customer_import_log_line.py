@@ -4,6 +4,7 @@ import json
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
+from ..compat import Constraint
 from .customer_import import WRITE_BATCH
 from .customer_import_plan_line_mixin import PLAN_ACTIONS
 
@@ -52,14 +53,10 @@ class CustomerImportLogLine(models.Model):
     )
     read_row = fields.Json(help="A row still to plan, as read from the file.")
 
-    def init(self):
-        self.env.cr.execute(
-            SQL(
-                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (log_id, sequence)",
-                SQL.identifier(f"{self._table}_log_sequence_uniq"),
-                SQL.identifier(self._table),
-            )
-        )
+    _log_sequence_uniq = Constraint(
+        "UNIQUE (log_id, sequence)",
+        "A position of an import's plan holds one line.",
+    )
 
     @api.model
     def _store(self, log, lines, start=0):
