@@ -1456,10 +1456,10 @@ class CustomerImport(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _apply_plan(self, plan, transfer_linked=True, kinds=None):
+    def _apply_plan(self, plan, kinds=None):
         """Apply a plan in one savepoint: every row or none. ``kinds``: the
         kinds of linked records transferred customers bring (None: the
-        company's default).
+        company's default; empty: none).
 
         Fills each line's ``partner_id`` with the resulting customer and
         returns the import log.
@@ -1468,11 +1468,11 @@ class CustomerImport(models.AbstractModel):
         self._check_mass_trash(plan)
         self._lock_plan(plan)
         with self.env.cr.savepoint():
-            self._apply_lines(plan["lines"], plan["options"], transfer_linked, kinds)
+            self._apply_lines(plan["lines"], plan["options"], kinds)
             # Transfers turned into errors at apply time count as errors.
             counts = Counter(line["action"] for line in plan["lines"])
             plan["counts"] = {action: counts.get(action, 0) for action in COUNT_ACTIONS}
-            log = self._log_import(plan, transfer_linked)
+            log = self._log_import(plan, kinds)
         return log
 
     @api.model
@@ -1500,7 +1500,7 @@ class CustomerImport(models.AbstractModel):
             )
 
     @api.model
-    def _apply_lines(self, lines, options, transfer_linked, kinds=None):
+    def _apply_lines(self, lines, options, kinds=None):
         """Apply plan lines: the whole plan at once, or one chunk of it in the
         background. Lines of one plan name distinct customers, so any slice
         of a plan applies the same as the whole, in this order of actions."""
@@ -1512,7 +1512,7 @@ class CustomerImport(models.AbstractModel):
         Partner.browse(
             [line["partner_id"] for line in by_action["restore"]]
         ).action_restore()
-        self._apply_transfers(by_action["transfer"], options, transfer_linked, kinds)
+        self._apply_transfers(by_action["transfer"], options, kinds)
         self._apply_creates(by_action["create"], options)
         self._apply_writes(
             by_action["update"] + by_action["restore"] + by_action["transfer"]
@@ -1577,7 +1577,7 @@ class CustomerImport(models.AbstractModel):
         return fresh
 
     @api.model
-    def _apply_transfers(self, lines, options, transfer_linked, kinds=None):
+    def _apply_transfers(self, lines, options, kinds=None):
         """One engine call for every transferred customer, whoever owns it."""
         if not lines:
             return
@@ -1585,7 +1585,6 @@ class CustomerImport(models.AbstractModel):
         result = sources._transfer_customers(
             options["agent"],
             mode=options["transfer_mode"],
-            transfer_linked=transfer_linked,
             origin="import",
             kinds=kinds,
         )
@@ -1638,7 +1637,7 @@ class CustomerImport(models.AbstractModel):
         return action
 
     @api.model
-    def _log_import(self, plan, transfer_linked):
+    def _log_import(self, plan, kinds):
         options = plan["options"]
         counts = plan["counts"]
         lines = plan["lines"]
@@ -1655,7 +1654,9 @@ class CustomerImport(models.AbstractModel):
                     "import_mode": options["import_mode"],
                     "transfer_mode": options["transfer_mode"],
                     "key_fields": options["key_fields"],
-                    "transfer_linked": transfer_linked,
+                    "transfer_kinds": self.env["customer.import.log"]._kinds_json(
+                        kinds
+                    ),
                     "company_id": self.env.company.id,
                     "line_count": len(lines),
                     "applied_line_count": len(lines),

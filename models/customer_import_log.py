@@ -164,11 +164,11 @@ class CustomerImportLog(models.Model):
     import_mode = fields.Selection(IMPORT_MODES, required=True)
     transfer_mode = fields.Selection(TRANSFER_MODES, required=True)
     key_fields = fields.Selection(KEY_FIELDS, string="Key", required=True)
-    transfer_linked = fields.Boolean(string="With Linked Data")
     transfer_kinds = fields.Json(
         help="The kinds of linked records transferred customers bring along, "
-        '{"kinds": [keys of customer_linked_records.LINKED_KINDS]}; '
-        "empty: the company's default."
+        '{"kinds": [keys of customer_linked_records.LINKED_KINDS]} (a dict, '
+        "because the Json field stores an empty list as NULL); empty: the "
+        "company's default."
     )
     count_create = fields.Integer("Created")
     count_update = fields.Integer("Updated")
@@ -270,6 +270,10 @@ class CustomerImportLog(models.Model):
         )
 
     @api.model
+    def _kinds_json(self, kinds):
+        return None if kinds is None else {"kinds": sorted(kinds)}
+
+    @api.model
     def _is_background_file(self, data):
         """Files of more rows than ``import_background_rows`` (header
         excluded) are imported in the background."""
@@ -287,7 +291,6 @@ class CustomerImportLog(models.Model):
         import_mode="update",
         transfer_mode="none",
         key_fields="external",
-        transfer_linked=True,
         kinds=None,
         preview_only=False,
         confirm_mass_trash=False,
@@ -313,10 +316,7 @@ class CustomerImportLog(models.Model):
                     "import_mode": import_mode,
                     "transfer_mode": transfer_mode,
                     "key_fields": key_fields,
-                    "transfer_linked": transfer_linked,
-                    "transfer_kinds": None
-                    if kinds is None
-                    else {"kinds": sorted(kinds)},
+                    "transfer_kinds": self._kinds_json(kinds),
                     "company_id": self.env.company.id,
                     "state": "queued",
                     "progress": 0,
@@ -735,9 +735,8 @@ class CustomerImportLog(models.Model):
         lines = self._chunk(start, self.chunk_lines)
         plan_lines = lines._to_plan_lines()
         options = self._options()
-        # A dict, because the Json field stores an empty list as NULL.
         kinds = set(self.transfer_kinds["kinds"]) if self.transfer_kinds else None
-        engine._apply_lines(plan_lines, options, self.transfer_linked, kinds)
+        engine._apply_lines(plan_lines, options, kinds)
         lines._set_result_partners(plan_lines)
         # Transfers found stale at apply time (see _drop_stale_transfers).
         stale = [line for line in plan_lines if line["action"] == "error"]

@@ -73,12 +73,6 @@ class CustomerImportWizard(models.TransientModel):
         "external_ref, by the Odoo ID column id, or by the Odoo ID when the "
         "row has one and otherwise by the ERP Number.",
     )
-    transfer_linked = fields.Boolean(
-        string="With Linked Data",
-        default=True,
-        help="Transferred customers bring the linked records chosen below "
-        "along; off: none of them.",
-    )
     linked_summary = fields.Char(
         string="Linked Records",
         readonly=True,
@@ -244,7 +238,6 @@ class CustomerImportWizard(models.TransientModel):
             self.import_mode,
             self.transfer_mode,
             self.key_fields,
-            self.transfer_linked,
             sorted(self._chosen_transfer_kinds()),
         )
         digest = hashlib.sha256(repr(options).encode())
@@ -274,11 +267,7 @@ class CustomerImportWizard(models.TransientModel):
         log = (
             self.env["customer.import"]
             .with_company(self.company_id)
-            ._apply_plan(
-                plan,
-                transfer_linked=self.transfer_linked,
-                kinds=self._chosen_transfer_kinds(),
-            )
+            ._apply_plan(plan, kinds=self._chosen_transfer_kinds())
         )
         self._store_plan(plan)
         self.write({"state": "done", "log_id": log.id})
@@ -297,7 +286,6 @@ class CustomerImportWizard(models.TransientModel):
             ._queue_import(
                 base64.b64decode(self.file or b""),
                 self.filename,
-                transfer_linked=self.transfer_linked,
                 kinds=self._chosen_transfer_kinds(),
                 preview_only=preview_only,
                 **self._import_options(),
@@ -324,7 +312,6 @@ class CustomerImportWizard(models.TransientModel):
         counts = sources._transfer_preview(
             self.user_id,
             mode=self.transfer_mode,
-            transfer_linked=self.transfer_linked,
             kinds=self._chosen_transfer_kinds(),
         )
         totals = Counter()
