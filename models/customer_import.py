@@ -830,13 +830,25 @@ class CustomerImport(models.AbstractModel):
     @api.model
     def _plan_from_lines(self, lines, options):
         """The plan of _plan_import from its checked lines."""
-        counts = Counter(line["action"] for line in lines)
+        counts = self._count_lines(lines)
         return {
             "lines": lines,
-            "counts": {action: counts.get(action, 0) for action in COUNT_ACTIONS},
+            "counts": counts,
             "options": options,
             "mass_trash": self._mass_trash_warning(counts["trash"], options["agent"]),
         }
+
+    @api.model
+    def _count_lines(self, lines):
+        """{action: number of plan lines}, every action of COUNT_ACTIONS."""
+        counts = Counter(line["action"] for line in lines)
+        return {action: counts[action] for action in COUNT_ACTIONS}
+
+    @api.model
+    def _count_vals(self, plan):
+        """The plan's counts as the ``count_<action>`` fields of a log or a
+        wizard."""
+        return {f"count_{action}": plan["counts"][action] for action in COUNT_ACTIONS}
 
     @api.model
     def _describe_lines(self, lines):
@@ -1470,8 +1482,7 @@ class CustomerImport(models.AbstractModel):
         with self.env.cr.savepoint():
             self._apply_lines(plan["lines"], plan["options"], kinds)
             # Transfers turned into errors at apply time count as errors.
-            counts = Counter(line["action"] for line in plan["lines"])
-            plan["counts"] = {action: counts.get(action, 0) for action in COUNT_ACTIONS}
+            plan["counts"] = self._count_lines(plan["lines"])
             log = self._log_import(plan, kinds)
         return log
 
@@ -1638,31 +1649,13 @@ class CustomerImport(models.AbstractModel):
 
     @api.model
     def _log_import(self, plan, kinds):
-        options = plan["options"]
-        counts = plan["counts"]
         lines = plan["lines"]
-        # sudo: the log is an audit trail users only read.
-        log = (
-            self.env["customer.import.log"]
-            .sudo()
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            .create(
-                {
-                    "user_id": self.env.uid,
-                    "agent_id": options["agent"].id,
-                    "filename": options["filename"],
-                    "import_mode": options["import_mode"],
-                    "transfer_mode": options["transfer_mode"],
-                    "key_fields": options["key_fields"],
-                    "transfer_kinds": self.env["customer.import.log"]._kinds_json(
-                        kinds
-                    ),
-                    "company_id": self.env.company.id,
-                    "line_count": len(lines),
-                    "applied_line_count": len(lines),
-                    **{f"count_{action}": counts[action] for action in COUNT_ACTIONS},
-                }
-            )
+        log = self.env["customer.import.log"]._create_log(
+            plan["options"],
+            kinds,
+            line_count=len(lines),
+            applied_line_count=len(lines),
+            **self._count_vals(plan),
         )
         # The same rows, names and links as a background import's log: the
         # plan's lines, their customers the ones the import made or changed.

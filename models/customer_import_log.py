@@ -270,10 +270,6 @@ class CustomerImportLog(models.Model):
         )
 
     @api.model
-    def _kinds_json(self, kinds):
-        return None if kinds is None else {"kinds": sorted(kinds)}
-
-    @api.model
     def _is_background_file(self, data):
         """Files of more rows than ``import_background_rows`` (header
         excluded) are imported in the background."""
@@ -283,48 +279,47 @@ class CustomerImportLog(models.Model):
         )
 
     @api.model
-    def _queue_import(
-        self,
-        data,
-        filename,
-        agent,
-        import_mode="update",
-        transfer_mode="none",
-        key_fields="external",
-        kinds=None,
-        preview_only=False,
-        confirm_mass_trash=False,
-    ):
-        """Queue a background import of ``data`` and wake the cron up.
-
-        The rights are checked now, so that a user learns at once that the
-        import is not theirs to make; the file itself is read by the job.
-        """
-        self.env["customer.import"]._check_import_allowed(
-            agent, import_mode, transfer_mode
-        )
-        # sudo: the log is an audit trail users only read; the job keeps the
-        # importing user in user_id and applies the import with their rights.
-        log = (
+    def _create_log(self, options, kinds, **vals):
+        """The log of an import made with the engine's ``options``."""
+        # sudo: the log is an audit trail users only read; a background job
+        # keeps the importing user in user_id and applies the import with
+        # their rights.
+        return (
             self.sudo()
             .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
             .create(
                 {
                     "user_id": self.env.uid,
-                    "agent_id": agent.id,
-                    "filename": filename,
-                    "import_mode": import_mode,
-                    "transfer_mode": transfer_mode,
-                    "key_fields": key_fields,
-                    "transfer_kinds": self._kinds_json(kinds),
+                    "agent_id": options["agent"].id,
+                    "filename": options["filename"],
+                    "import_mode": options["import_mode"],
+                    "transfer_mode": options["transfer_mode"],
+                    "key_fields": options["key_fields"],
+                    "confirm_mass_trash": options["confirm_mass_trash"],
+                    "transfer_kinds": None
+                    if kinds is None
+                    else {"kinds": sorted(kinds)},
                     "company_id": self.env.company.id,
-                    "state": "queued",
-                    "progress": 0,
-                    "preview_only": preview_only,
-                    "confirm_mass_trash": confirm_mass_trash,
+                    **vals,
                 }
             )
         )
+
+    @api.model
+    def _queue_import(self, data, options, kinds=None, preview_only=False):
+        """Queue a background import of ``data`` with the engine's
+        ``options`` and wake the cron up.
+
+        The rights are checked now, so that a user learns at once that the
+        import is not theirs to make; the file itself is read by the job.
+        """
+        self.env["customer.import"]._check_import_allowed(
+            options["agent"], options["import_mode"], options["transfer_mode"]
+        )
+        log = self._create_log(
+            options, kinds, state="queued", progress=0, preview_only=preview_only
+        )
+        filename = options["filename"]
         log.attachment_id = (
             self.env["ir.attachment"]
             .sudo()
@@ -716,10 +711,7 @@ class CustomerImportLog(models.Model):
                 "line_count": line_count,
                 "applied_line_count": 0,
                 "progress": PLAN_PROGRESS,
-                **{
-                    f"count_{action}": plan["counts"][action]
-                    for action in COUNT_ACTIONS
-                },
+                **engine._count_vals(plan),
             }
         )
         if error:

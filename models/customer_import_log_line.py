@@ -37,14 +37,6 @@ class CustomerImportLogLine(models.Model):
         [*PLAN_ACTIONS, ("pending", "To Plan")],
         required=True,
     )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        ondelete="set null",
-        context={"active_test": False},
-        help="Before the line is applied: the customer the row was matched "
-        "to. After it: the resulting customer (the copy, for a copy).",
-    )
     source_id = fields.Integer(help="The customer transferred (its id).")
     vals = fields.Json(help="The field values the line writes.")
     final_ref = fields.Char(

@@ -102,6 +102,18 @@ class SharedStrings:
         return value
 
 
+def unreadable(_, filename):
+    """The refusal of a file that is no readable XLSX workbook (``_``: the
+    translation function)."""
+    return UserError(
+        _(
+            "The file %(file)s cannot be read as an Excel (XLSX) workbook: "
+            "open it in your spreadsheet and save it again as XLSX or CSV.",
+            file=filename,
+        )
+    )
+
+
 class XlsxSheetReader:
     """``rows()`` yields (row number, [cell text or CellProblem, ...]) for
     each row element of the workbook's first sheet, empty ones included."""
@@ -132,13 +144,7 @@ class XlsxSheetReader:
     # ------------------------------------------------------------------
 
     def _unreadable(self):
-        return UserError(
-            self._(
-                "The file %(file)s cannot be read as an Excel (XLSX) workbook: "
-                "open it in your spreadsheet and save it again as XLSX or CSV.",
-                file=self.filename,
-            )
-        )
+        return unreadable(self._, self.filename)
 
     def _too_complex(self):
         return UserError(
@@ -155,6 +161,17 @@ class XlsxSheetReader:
     # Parsing one part
     # ------------------------------------------------------------------
 
+    def _member(self, name, max_bytes):
+        """The archive's part ``name``, refused when it unpacks beyond
+        ``max_bytes``."""
+        try:
+            info = self.archive.getinfo(name)
+        except KeyError:
+            raise self._unreadable() from None
+        if info.file_size > max_bytes:
+            raise self._too_complex()
+        return info
+
     def _parse(self, name, max_bytes, start=None, end=None, data=None):
         """Parse one whole part with the given callbacks."""
         for _chunk in self._parse_steps(name, max_bytes, start, end, data):
@@ -168,12 +185,7 @@ class XlsxSheetReader:
         of any DOCTYPE are enforced here for every part. The unpacked size
         the zip directory declares is a true bound: Python's zipfile never
         returns more bytes than a member declares."""
-        try:
-            info = self.archive.getinfo(name)
-        except KeyError:
-            raise self._unreadable() from None
-        if info.file_size > max_bytes:
-            raise self._too_complex()
+        info = self._member(name, max_bytes)
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
         depth = 0
@@ -223,12 +235,7 @@ class XlsxSheetReader:
         """How often each byte pattern occurs in a part, counted on the
         unpacked bytes at C speed: far cheaper than parsing, so that a part
         far beyond the budgets is refused before it is parsed."""
-        try:
-            info = self.archive.getinfo(name)
-        except KeyError:
-            raise self._unreadable() from None
-        if info.file_size > max_bytes:
-            raise self._too_complex()
+        info = self._member(name, max_bytes)
         counts = [0] * len(patterns)
         keep = max(len(pattern) for pattern in patterns) - 1
         tail = b""
