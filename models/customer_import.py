@@ -1605,7 +1605,7 @@ class CustomerImport(models.AbstractModel):
     @api.model
     def _apply_creates(self, lines, options):
         """Batched creates; the cache is emptied between batches, which keeps
-        a 100,000-row import within a bounded memory."""
+        a large import within a bounded memory."""
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
         for batch in split_every(WRITE_BATCH, lines, list):
             partners = Partner.create(

@@ -39,14 +39,14 @@ BACKGROUND_ROWS_PARAM = PARAM_PREFIX + "background_rows"
 # A file this long imports well within limit_time_cpu (bench/README.md), so
 # a slower machine still has room.
 BACKGROUND_ROWS_DEFAULT = 10_000
-# Plan lines applied per unit of background work: a few seconds of CPU for
-# new customers (res.partner's create is the cost), so that the units
-# the cron runner chains in one pass stay far from limit_time_cpu (60 s) and
-# limit_time_real_cron (120 s), even on a loaded machine.
+# Plan lines applied per unit of background work: small enough for new
+# customers (res.partner's create is the cost) that the units the cron runner
+# chains in one pass stay far from limit_time_cpu and limit_time_real_cron,
+# even on a loaded machine.
 CHUNK_LINES = 2000
 # Rows planned per unit of background work, per plan line applied: planning
 # a row (lookups, comparison, storing its line) costs a fraction of applying
-# it, so a slice of 10,000 rows takes about as long as a chunk.
+# it, so that a slice of rows takes about as long as a chunk.
 PLAN_ROWS_PER_LINE = 5
 # A chunk during which the worker was killed is retried at half the size,
 # down to this.
@@ -344,7 +344,7 @@ class CustomerImportLog(models.Model):
     def _cron_purge_import_files(self):
         """Delete the files of the imports older than the trash retention,
         failed ones included (they can no longer be resumed): a failed
-        import kept its file for ever, up to 30 MB each."""
+        import kept its file for ever."""
         limit = fields.Datetime.now() - timedelta(
             days=self.env["res.partner"]._get_trash_retention_days()
         )

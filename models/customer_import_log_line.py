@@ -53,10 +53,10 @@ class CustomerImportLogLine(models.Model):
     @api.model
     def _store(self, log, lines, start=0):
         """Plan lines as records from position ``start``: one INSERT per
-        batch, its rows passed as one JSON document. The ORM's create took
-        half of the planning of a large file, for rows it would only copy
-        (the lines have no computed field, default or rule to apply), and
-        composing a parameter per value was still slow on large files."""
+        batch, its rows passed as one JSON document: the ORM's create was a
+        large part of the planning of a large file, for rows it would only
+        copy (the lines have no computed field, default or rule to apply),
+        and composing a parameter per value was still slow on large files."""
         uid = self.env.uid
         for first, batch in zip(
             range(start, start + len(lines), WRITE_BATCH),

@@ -42,13 +42,13 @@ MAX_COLUMNS = 16_384
 CELL_MAX_CHARS = 32_767
 # Real workbooks nest a few levels (worksheet > sheetData > row > c > is > r > t).
 MAX_DEPTH = 24
-# Parsing costs about a microsecond per XML element: the element budget is
-# this many per allowed row, so the largest legitimate file (a few dozen
-# columns) passes and a hostile one is refused within seconds.
+# Parsing time grows with the XML elements: the element budget is this many
+# per allowed row, so the largest legitimate file (a few dozen columns)
+# passes and a hostile one is refused quickly.
 ELEMENTS_PER_ROW = 64
 # Text kept from the sheet (cells are yielded to the import, which holds
-# them): a 32,767-character shared string repeated in a million cells must
-# not become 32 GB of values.
+# them): the longest shared string repeated in every cell of a huge sheet
+# must not become as many copies of it.
 CHARS_PER_ROW = 1_000
 READ_CHUNK = 64 * 1024
 CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
@@ -78,7 +78,7 @@ def column_index(letters):
 
 class SharedStrings:
     """The shared-string table as one UTF-8 buffer and an offset array: a
-    few bytes per string, where a list of Python strings costs 60 or more."""
+    few bytes per string, far less than a list of Python strings."""
 
     def __init__(self):
         self._text = bytearray()
