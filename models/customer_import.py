@@ -11,6 +11,7 @@ from odoo.tools import SQL, split_every
 from odoo.tools.misc import format_date
 
 from ..compat import PARTNER_HAS_MOBILE, has_field_access
+from .customer_import_plan_line_mixin import PLAN_ACTIONS
 from .customer_import_reader import (
     CustomerFileReader,
     base64_size,
@@ -118,15 +119,7 @@ PREVIEW_CHANGES_CHARS = 300
 CHANGING_ACTIONS = frozenset({"update", "restore", "transfer"})
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "x", "ja", "wahr"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "n", "nein", "falsch"})
-COUNT_ACTIONS = (
-    "create",
-    "update",
-    "unchanged",
-    "restore",
-    "transfer",
-    "trash",
-    "error",
-)
+COUNT_ACTIONS = tuple(action for action, _label in PLAN_ACTIONS)
 
 
 def shorten(text, limit):
@@ -576,23 +569,18 @@ class CustomerImport(models.AbstractModel):
                 if isinstance(text, CellProblem):
                     errors.append(str(text))
                     continue
-                if problem := self._cell_problem(fname, text, byte_limits):
+                problem = self._cell_problem(fname, text, byte_limits)
+                if not problem:
+                    try:
+                        value = converters[fname](text)
+                    except ValueError as error:
+                        problem = error.args[0]
+                if problem:
                     errors.append(
                         self.env._(
                             "Column %(column)s: %(message)s",
                             column=labels[index],
                             message=problem,
-                        )
-                    )
-                    continue
-                try:
-                    value = converters[fname](text)
-                except ValueError as error:
-                    errors.append(
-                        self.env._(
-                            "Column %(column)s: %(message)s",
-                            column=labels[index],
-                            message=error.args[0],
                         )
                     )
                     continue
@@ -658,6 +646,15 @@ class CustomerImport(models.AbstractModel):
             ("company_id", "in", [self.env.company.id, False]),
             # A merged customer lives on only for an undo of its merge.
             ("merged_into_id", "=", False),
+        ]
+
+    @api.model
+    def _agent_customer_domain(self, agent):
+        """The agent's customers an import may trash: not the partners of
+        users."""
+        return self._customer_domain() + [
+            ("user_id", "=", agent.id),
+            ("user_ids", "=", False),
         ]
 
     @api.model
@@ -964,10 +961,7 @@ class CustomerImport(models.AbstractModel):
         total = (
             self.env["res.partner"]
             .sudo()
-            .search_count(
-                self._customer_domain()
-                + [("user_id", "=", agent.id), ("user_ids", "=", False)]
-            )
+            .search_count(self._agent_customer_domain(agent))
         )
         share = trash_count * 100 / total if total else 100
         if share <= limits["max_trash_share"] and trash_count <= limits["max_trash"]:
@@ -1072,7 +1066,6 @@ class CustomerImport(models.AbstractModel):
                     key_fields == "both"
                     and row["ref"]
                     and (partners[0].external_ref != row["ref"])
-                    and partners[0].id not in readable_ids
                 ):
                     self._add_error(
                         row,
@@ -1081,16 +1074,9 @@ class CustomerImport(models.AbstractModel):
                             "not name the same customer: correct the row.",
                             id=row["id"],
                             ref=row["ref"],
-                        ),
-                    )
-                elif (
-                    key_fields == "both"
-                    and row["ref"]
-                    and (partners[0].external_ref != row["ref"])
-                ):
-                    self._add_error(
-                        row,
-                        self.env._(
+                        )
+                        if partners[0].id not in readable_ids
+                        else self.env._(
                             "Customer %(name)s (Odoo ID %(id)s) has the ERP "
                             "Number %(current)s, not %(ref)s: correct the row.",
                             name=partners[0].display_name,
@@ -1344,11 +1330,7 @@ class CustomerImport(models.AbstractModel):
         for line in lines:
             ref = line["final_ref"]
             holder = holders.get(ref)
-            if (
-                holder
-                and holder.id not in (line["partner_id"], line["source_id"])
-                and holder.id not in readable_ids
-            ):
+            if holder and holder.id not in (line["partner_id"], line["source_id"]):
                 line.update(
                     action="error",
                     message=self.env._(
@@ -1357,12 +1339,9 @@ class CustomerImport(models.AbstractModel):
                         "administrator to correct that customer.",
                         ref=ref,
                         agent=agent.name,
-                    ),
-                )
-            elif holder and holder.id not in (line["partner_id"], line["source_id"]):
-                line.update(
-                    action="error",
-                    message=self.env._(
+                    )
+                    if holder.id not in readable_ids
+                    else self.env._(
                         "The ERP Number %(ref)s already belongs to %(name)s of "
                         "%(agent)s: correct the row or that customer.",
                         ref=ref,
@@ -1442,8 +1421,7 @@ class CustomerImport(models.AbstractModel):
             self.env["res.partner"]
             .sudo()
             .search_fetch(
-                self._customer_domain()
-                + [("user_id", "=", agent.id), ("user_ids", "=", False)],
+                self._agent_customer_domain(agent),
                 ["external_ref"],
                 order="id",
             )
