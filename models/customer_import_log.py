@@ -57,7 +57,7 @@ PLAN_PROGRESS = 20
 # The units whose work grows with the whole file rather than a chunk: each
 # starts a pass of the cron runner.
 WHOLE_FILE_UNITS = ("read", "check")
-# The cron runner chains up to 10 units in one pass, and the worker's limits
+# The cron runner chains several units in one pass, and the worker's limits
 # apply to the whole pass: a unit starts only while the pass has used less
 # than this, and one of WHOLE_FILE_UNITS only as the pass's first.
 PASS_BUDGET_SECONDS = 30
@@ -453,7 +453,7 @@ class CustomerImportLog(models.Model):
         cron_progress(self.env, done, units)
         if units:
             # Wakes the cron worker again as soon as this pass ends (the
-            # runner stops a pass after 10 units or when we leave budget).
+            # runner stops a pass after its count of units or when we leave budget).
             self._trigger_cron()
 
     def _next_unit(self):
