@@ -453,7 +453,8 @@ class CustomerImportLog(models.Model):
         cron_progress(self.env, done, units)
         if units:
             # Wakes the cron worker again as soon as this pass ends (the
-            # runner stops a pass after its count of units or when we leave budget).
+            # runner stops a pass after its count of units or when we leave
+            # budget).
             self._trigger_cron()
 
     def _next_unit(self):
