@@ -166,9 +166,8 @@ class CustomerImportLog(models.Model):
     key_fields = fields.Selection(KEY_FIELDS, string="Key", required=True)
     transfer_kinds = fields.Json(
         help="The kinds of linked records transferred customers bring along, "
-        '{"kinds": [keys of customer_linked_records.LINKED_KINDS]} (a dict, '
-        "because the Json field stores an empty list as NULL); empty: the "
-        "company's default."
+        '{"kinds": [keys of customer_linked_records.LINKED_KINDS]}; '
+        "empty: the company's default."
     )
     count_create = fields.Integer("Created")
     count_update = fields.Integer("Updated")
@@ -296,6 +295,7 @@ class CustomerImportLog(models.Model):
                     "transfer_mode": options["transfer_mode"],
                     "key_fields": options["key_fields"],
                     "confirm_mass_trash": options["confirm_mass_trash"],
+                    # A dict: the Json field stores an empty list as NULL.
                     "transfer_kinds": None
                     if kinds is None
                     else {"kinds": sorted(kinds)},
