@@ -1,8 +1,14 @@
 """Every setting, system parameter, scheduled action and menu of the module
 is documented in readme/CONFIGURE.md or readme/USAGE.md, by its label or its
-key: what the code declares cannot drift from what the docs say."""
+key: what the code declares cannot drift from what the docs say. README.md
+is what tools/gen_readme.py makes of readme/, and the code size it states is
+the tree's."""
 
+import difflib
+import importlib.util
+import itertools
 import re
+import unittest
 from pathlib import Path
 
 from odoo.tests import TransactionCase
@@ -20,6 +26,18 @@ def _docs():
     )
     # Markdown escapes and line breaks are not part of a label.
     return " ".join(text.replace("\\", "").split()).lower()
+
+
+def _readme_generator():
+    """tools/gen_readme.py, loaded by its path: tools/ is no package. The
+    wheel leaves tools/ out; the README was checked where it was built."""
+    path = ROOT / "tools" / "gen_readme.py"
+    if not path.exists():
+        raise unittest.SkipTest("tools/gen_readme.py is not shipped with the add-on")
+    spec = importlib.util.spec_from_file_location("gen_readme", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _parameters_read():
@@ -99,3 +117,43 @@ class TestDocs(TransactionCase):
         menus = self._declared("ir.ui.menu").with_context(lang="en_US")
         self.assertTrue(menus)
         self.assertDocumented("menus", menus.mapped("name"))
+
+
+class TestReadme(TransactionCase):
+    """README.md and readme/ are files of the tree; a TransactionCase only so
+    that Odoo's runner, which skips plain unittest classes, runs it too."""
+
+    def test_readme_is_generated_from_the_fragments(self):
+        generator = _readme_generator()
+        current = (ROOT / "README.md").read_text(encoding="utf-8")
+        generated = generator.generate(ROOT)
+        if current != generated:
+            diff = difflib.unified_diff(
+                current.splitlines(keepends=True),
+                generated.splitlines(keepends=True),
+                "README.md",
+                "generated",
+            )
+            self.fail(
+                "README.md is not what readme/*.md and __manifest__.py give: "
+                "edit the fragments, then run `python3 tools/gen_readme.py`.\n"
+                + "".join(itertools.islice(diff, 40))
+            )
+
+    def test_readme_states_the_code_size(self):
+        develop = (ROOT / "readme" / "DEVELOP.md").read_text(encoding="utf-8")
+        stated = re.search(r"hold ([\d,]+) lines of Python", " ".join(develop.split()))
+        self.assertTrue(stated, "readme/DEVELOP.md states no line count")
+        # As `wc -l models/*.py wizards/*.py` counts them: newlines.
+        lines = sum(
+            path.read_bytes().count(b"\n")
+            for folder in ("models", "wizards")
+            for path in (ROOT / folder).glob("*.py")
+        )
+        self.assertEqual(
+            int(stated.group(1).replace(",", "")),
+            lines,
+            f"readme/DEVELOP.md states {stated.group(1)} lines of Python in "
+            f"models/ and wizards/, they hold {lines:,}: correct it, then run "
+            "`python3 tools/gen_readme.py`.",
+        )
