@@ -10,6 +10,7 @@ import itertools
 import re
 import unittest
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo.tests import TransactionCase
 
@@ -106,6 +107,43 @@ class TestDocs(TransactionCase):
                 else key
                 for key in sorted(keys)
             ],
+        )
+
+    def test_parameter_defaults_are_documented(self):
+        """readme/CONFIGURE.md gives each system parameter's default: the
+        first "default N" after the parameter's name is the code's."""
+        params = self.env["ir.config_parameter"]
+        defaults = {}
+        read = type(params)._get_int_param
+
+        def spy(model, key, default, minimum=0):
+            defaults[key] = default
+            return read(model, key, default, minimum)
+
+        # Every reader of the module's parameters, as the code calls them.
+        with patch.object(type(params), "_get_int_param", spy):
+            self.env["customer.import"]._get_import_limits()
+            self.env["customer.import.log"]._background_rows()
+            self.env["res.partner"]._get_trash_retention_days()
+        keys = _parameters_read()
+        self.assertEqual(set(defaults), keys, "a parameter read elsewhere")
+
+        configure = " ".join(
+            (ROOT / "readme" / "CONFIGURE.md").read_text(encoding="utf-8").split()
+        )
+        wrong = {}
+        for key in sorted(keys):
+            name = key.removeprefix(PARAM_PREFIX)
+            position = configure.find(f"`{name}`")
+            stated = position >= 0 and re.search(
+                r"default ([\d,]+)", configure[position:]
+            )
+            if not stated or int(stated[1].replace(",", "")) != defaults[key]:
+                wrong[key] = (defaults[key], stated and stated[1])
+        self.assertFalse(
+            wrong,
+            "readme/CONFIGURE.md must give these parameters' defaults after "
+            "their names (parameter: (code, docs)).",
         )
 
     def test_scheduled_actions_are_documented(self):
