@@ -2,10 +2,11 @@
 
 openpyxl (even read-only) keeps every shared string as a Python object and
 every parsed row element in its tree: a small hostile workbook grew the
-server's memory far beyond its own size. This reader parses the XML parts with expat callbacks
-(no tree at all), keeps the shared strings in one compact buffer, and counts
-what it parses against limits derived from the import's row limit, so that
-any file is read, or refused, within a known cost.
+server's memory far beyond its own size. This reader parses the XML parts
+with expat callbacks (no tree at all), keeps the shared strings in one
+compact buffer, and counts what it parses against limits derived from the
+import's row limit, so that any file is read, or refused, within a known
+cost.
 
 Expat is run the way defusedxml runs it: a DOCTYPE (and so any entity
 declaration, internal or external) refuses the part, and no external entity
