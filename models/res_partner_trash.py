@@ -159,8 +159,7 @@ class ResPartner(models.Model):
         # would rewrite history on restore. Looked up first, then changed by
         # key: joined to the lookup in one UPDATE, a table believed empty
         # (vacuumed before a bulk load) was read whole.
-        rows = execute_through_indexes(
-            self.env,
+        rows = self.env.execute_query(
             tasks_sql(
                 customers_sql(self.ids),
                 SQL("CASE WHEN %s THEN a.active ELSE a.hidden_by_trash END", hidden),
@@ -182,8 +181,7 @@ class ResPartner(models.Model):
     def _trash_set_appointments_hidden(self, hidden):
         # Each hidden appointment keeps the customer that hid it.
         if hidden:
-            rows = execute_through_indexes(
-                self.env,
+            rows = self.env.execute_query(
                 future_appointments_sql(
                     customers_sql(self.ids), fields.Datetime.now(), SQL("active")
                 ),
@@ -274,33 +272,29 @@ class ResPartner(models.Model):
             # One index lookup per customer whatever PostgreSQL's statistics
             # say; OFFSET 0 keeps it from becoming a join that a freshly
             # loaded table, without statistics, scans whole.
-            rows = execute_through_indexes(
-                self.env,
-                SQL(
-                    "SELECT ids.id, refs.count FROM unnest(%s::int[]) AS ids(id)"
-                    " CROSS JOIN LATERAL (SELECT COUNT(*) FROM (SELECT FROM %s"
-                    " WHERE %s = ids.id AND %s OFFSET 0) AS rows) AS refs(count)"
-                    " WHERE refs.count > 0",
-                    self.ids,
-                    table,
-                    column,
-                    condition,
-                ),
+            query = SQL(
+                "SELECT ids.id, refs.count FROM unnest(%s::int[]) AS ids(id)"
+                " CROSS JOIN LATERAL (SELECT COUNT(*) FROM (SELECT FROM %s"
+                " WHERE %s = ids.id AND %s OFFSET 0) AS rows) AS refs(count)"
+                " WHERE refs.count > 0",
+                self.ids,
+                table,
+                column,
+                condition,
             )
         else:
             # Without an index one scan for all the customers beats one per
             # customer.
-            rows = self.env.execute_query(
-                SQL(
-                    "SELECT %(col)s, COUNT(*) FROM %(table)s"
-                    " WHERE %(col)s = ANY(%(ids)s) AND %(condition)s"
-                    " GROUP BY %(col)s",
-                    col=column,
-                    table=table,
-                    ids=self.ids,
-                    condition=condition,
-                )
+            query = SQL(
+                "SELECT %(col)s, COUNT(*) FROM %(table)s"
+                " WHERE %(col)s = ANY(%(ids)s) AND %(condition)s"
+                " GROUP BY %(col)s",
+                col=column,
+                table=table,
+                ids=self.ids,
+                condition=condition,
             )
+        rows = self.env.execute_query(query)
         label = self._linked_records_label(model_name, fname)
         for partner_id, count in rows:
             counts[partner_id][label] = counts[partner_id].get(label, 0) + count
