@@ -511,9 +511,8 @@ class ResPartner(models.Model):
             merged_unit=source_unit.complete_name,
             kept_unit=target_unit.complete_name or whole,
         )
-        if (
-            not target_unit or target_unit._is_ancestor_or_self_of(source_unit)
-        ) and not self._merge_reverse_allowed(target):
+        below = not target_unit or target_unit._is_ancestor_or_self_of(source_unit)
+        if below and not self._merge_reverse_allowed(target):
             raise UserError(
                 self.env._(
                     "Customer %(merged)s (%(merged_unit)s) lies below %(kept)s "
@@ -524,7 +523,7 @@ class ResPartner(models.Model):
                     **values,
                 )
             )
-        if not target_unit or target_unit._is_ancestor_or_self_of(source_unit):
+        if below:
             raise UserError(
                 self.env._(
                     "Customer %(merged)s (%(merged_unit)s) lies below %(kept)s "
@@ -546,11 +545,9 @@ class ResPartner(models.Model):
 
     def _check_merge_sync(self, target):
         """A synchronised customer is never merged into an unsynchronised one."""
-        if (
-            self.is_synced
-            and not target.is_synced
-            and not self._merge_reverse_allowed(target)
-        ):
+        if not self.is_synced or target.is_synced:
+            return
+        if not self._merge_reverse_allowed(target):
             raise UserError(
                 self.env._(
                     "Customer %(merged)s is synchronised with the ERP and "
@@ -561,25 +558,22 @@ class ResPartner(models.Model):
                     **self._merge_names(target),
                 )
             )
-        if self.is_synced and not target.is_synced:
-            raise UserError(
-                self.env._(
-                    "Customer %(merged)s is synchronised with the ERP and "
-                    "%(kept)s is not, and a synchronised customer is never "
-                    "merged into an unsynchronised one: merge %(kept)s into "
-                    "%(merged)s instead.",
-                    **self._merge_names(target),
-                )
+        raise UserError(
+            self.env._(
+                "Customer %(merged)s is synchronised with the ERP and "
+                "%(kept)s is not, and a synchronised customer is never "
+                "merged into an unsynchronised one: merge %(kept)s into "
+                "%(merged)s instead.",
+                **self._merge_names(target),
             )
+        )
 
     def _check_merge_consents(self, target):
         """Consents are not carried over: a source with consents needs a
         target with consents of its own."""
-        if (
-            self._merge_consents()
-            and not target._merge_consents()
-            and not self._merge_reverse_allowed(target)
-        ):
+        if not self._merge_consents() or target._merge_consents():
+            return
+        if not self._merge_reverse_allowed(target):
             raise UserError(
                 self.env._(
                     "Customer %(merged)s has GDPR consents and %(kept)s has "
@@ -588,16 +582,15 @@ class ResPartner(models.Model):
                     **self._merge_names(target),
                 )
             )
-        if self._merge_consents() and not target._merge_consents():
-            raise UserError(
-                self.env._(
-                    "Customer %(merged)s has GDPR consents and %(kept)s has "
-                    "none, and a merge does not carry consents over: record the "
-                    "consent on %(kept)s first, or merge %(kept)s into "
-                    "%(merged)s instead.",
-                    **self._merge_names(target),
-                )
+        raise UserError(
+            self.env._(
+                "Customer %(merged)s has GDPR consents and %(kept)s has "
+                "none, and a merge does not carry consents over: record the "
+                "consent on %(kept)s first, or merge %(kept)s into "
+                "%(merged)s instead.",
+                **self._merge_names(target),
             )
+        )
 
     # ------------------------------------------------------------------
     # Preview and engine
@@ -779,7 +772,9 @@ class ResPartner(models.Model):
                     self._merge_summarize(references, results),
                     counts=self._merge_history_counts(references, results, mapping),
                 )
-                self._merge_write_history(target, summary, from_user)
+                self._merge_write_history(
+                    target, summary["counts"], source_name, from_user, "merge"
+                )
                 target._merge_post_audit(summary)
                 self._merge_archive_source(target)
                 log = MergeLog._create_for_merge(self, target, summary, lines)
@@ -965,23 +960,21 @@ class ResPartner(models.Model):
     def _merge_names(self, target):
         return {"merged": self.display_name, "kept": target.display_name}
 
-    def _merge_write_history(self, target, summary, from_user):
+    def _merge_write_history(self, receiver, counts, source_name, from_user, mode):
+        """History of ``receiver`` getting this customer's records (a merge,
+        or the undo of one the other way round)."""
         # sudo: users only read the history; the engine writes it.
-        return (
-            self.env["customer.ownership.history"]
-            .sudo()
-            .create(
-                dict(
-                    summary["counts"],
-                    partner_id=target.id,
-                    source_partner_id=self.id,
-                    source_name=summary["source_name"],
-                    from_user_id=from_user.id,
-                    to_user_id=target.user_id.id,
-                    mode="merge",
-                    origin="merge",
-                    user_id=self.env.uid,
-                )
+        self.env["customer.ownership.history"].sudo().create(
+            dict(
+                counts,
+                partner_id=receiver.id,
+                source_partner_id=self.id,
+                source_name=source_name,
+                from_user_id=from_user.id,
+                to_user_id=receiver.user_id.id,
+                mode=mode,
+                origin="merge",
+                user_id=self.env.uid,
             )
         )
 
