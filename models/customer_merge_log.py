@@ -457,8 +457,7 @@ class CustomerMergeLog(models.Model):
         found = {
             (reference.table, reference.column): reference
             for reference in Redirect._find_references(
-                model_name,
-                exclude_fields={CONSENT_FIELD} if model_name == "res.partner" else (),
+                model_name, exclude_fields={CONSENT_FIELD}
             )
         }
         references, results, mapping = [], {}, {}

@@ -1,6 +1,3 @@
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 from psycopg2 import errors
 
 from odoo import fields, models
@@ -11,7 +8,7 @@ from odoo.tools.translate import LazyTranslate
 from .customer_linked_records import COUNTED_KINDS, LINKED_KINDS
 from .customer_reference_redirect import ReferenceConflictError
 from .query_plans import execute_through_indexes
-from .res_partner import MERGE_MARK_FIELDS, ownership_workflow
+from .res_partner import MERGE_MARK_FIELDS, context_flag, ownership_workflow
 
 _lt = LazyTranslate(__name__)
 
@@ -25,22 +22,9 @@ CONSENT_FIELD = ("customer.consent", "partner_id")
 # Set while Odoo's merge wizard (Contacts > Action > Merge) has this module's
 # engine merge its customers: the wizard then deletes its sources, which the
 # engine keeps, archived and marked, for an undo.
-_engine_merge_for_odoo_wizard = ContextVar(
-    "crm_customer_ownership_engine_merge_for_odoo_wizard", default=False
+engine_merge_for_odoo_wizard, in_engine_merge_for_odoo_wizard = context_flag(
+    "crm_customer_ownership_engine_merge_for_odoo_wizard"
 )
-
-
-@contextmanager
-def engine_merge_for_odoo_wizard():
-    token = _engine_merge_for_odoo_wizard.set(True)
-    try:
-        yield
-    finally:
-        _engine_merge_for_odoo_wizard.reset(token)
-
-
-def in_engine_merge_for_odoo_wizard():
-    return _engine_merge_for_odoo_wizard.get()
 
 
 # History counter: the (model, field) references it counts the records of.
@@ -206,15 +190,12 @@ class ResPartner(models.Model):
             )
         self[0]._check_merge_permission(self[1])
         source, target = self._merge_direction()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "crm_customer_ownership.customer_merge_wizard_action"
+        return self.env["customer.merge.wizard"]._action(
+            context={
+                "default_source_partner_id": source.id,
+                "default_target_partner_id": target.id,
+            }
         )
-        action["name"] = self.env._("Merge Customers")
-        action["context"] = {
-            "default_source_partner_id": source.id,
-            "default_target_partner_id": target.id,
-        }
-        return action
 
     def _merge_direction(self):
         """(wrong, right) of two customers: the way the merge rules accept;
@@ -775,7 +756,12 @@ class ResPartner(models.Model):
                 self._merge_write_history(
                     target, summary["counts"], source_name, from_user, "merge"
                 )
-                target._merge_post_audit(summary)
+                target.message_post(
+                    body=self.env["ir.qweb"]._render(
+                        "crm_customer_ownership.customer_merge_message", summary
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
                 self._merge_archive_source(target)
                 log = MergeLog._create_for_merge(self, target, summary, lines)
         except ReferenceConflictError as conflict:
@@ -936,13 +922,10 @@ class ResPartner(models.Model):
         records = Redirect._changed_records(
             references, results, mapping, ("moved", "dropped")
         )
-        counts = {}
-        for counter, keys in HISTORY_COUNTS.items():
-            ids = set()
-            for key in keys:
-                ids |= records.get(key, set())
-            counts[counter] = len(ids)
-        return counts
+        return {
+            counter: len(set().union(*(records.get(key, ()) for key in keys)))
+            for counter, keys in HISTORY_COUNTS.items()
+        }
 
     def _merge_source_name(self):
         if self.external_ref:
@@ -977,13 +960,6 @@ class ResPartner(models.Model):
                 user_id=self.env.uid,
             )
         )
-
-    def _merge_post_audit(self, summary):
-        self.ensure_one()
-        body = self.env["ir.qweb"]._render(
-            "crm_customer_ownership.customer_merge_message", summary
-        )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _merge_archive_source(self, target):
         """Archive this customer and mark it as merged into ``target``. Its
