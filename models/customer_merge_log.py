@@ -453,19 +453,39 @@ class CustomerMergeLog(models.Model):
         (references, results, mapping) as ``_redirect_references`` would for
         a redirect from the right customer to the merged one."""
         Redirect = self.env["customer.reference.redirect"]
-        model_name = lines[:1].model_name
         found = {
             (reference.table, reference.column): reference
             for reference in Redirect._find_references(
-                model_name, exclude_fields={CONSENT_FIELD}
+                lines[:1].model_name, exclude_fields={CONSENT_FIELD}
             )
         }
+        reference_of = {
+            line: found.get((line.table_name, line.column_name)) for line in lines
+        }
+        # The plain links of one table move back in one statement; the
+        # others, and all of a table whose statement broke a rule of the
+        # database, line by line.
+        together = defaultdict(lambda: lines.browse())
+        for line, reference in reference_of.items():
+            if (
+                line.kind in ("many2one", "res_id", "reference")
+                and reference
+                and reference.has_id
+                and not reference.deduplicates
+                and line.row_ids
+            ):
+                together[line.table_name, line.source_id, line.target_id] |= line
         references, results, mapping = [], {}, {}
         # Rows move by id: index-driven whatever the statistics say.
         with index_driven_plans(self.env):
-            moved = lines._move_back_all(found, failures)
-            for line in lines:
-                reference = found.get((line.table_name, line.column_name))
+            moved = {}
+            for group in together.values():
+                if len(group) > 1:
+                    moved.update(group._move_back_columns(reference_of))
+            for line, reference in reference_of.items():
+                if line not in moved:
+                    moved[line] = line._move_back(reference, failures)
+            for line, reference in reference_of.items():
                 rows = moved[line]
                 if rows is None:
                     continue
@@ -592,44 +612,12 @@ class CustomerMergeLogLine(models.Model):
             else:
                 line.label = self.env._("Technical links")
 
-    def _move_back_all(self, found, failures):
-        """Move back the rows of these lines: {line: rows moved back, or
-        None as ``_move_back`` returns}. The plain links of one table move
-        in one statement; the others, and all of a table whose statement
-        broke a rule of the database, line by line.
-
-        :param found: {(table, column): Reference} of the model's references
-        """
-        together = defaultdict(lambda: self.browse())
-        for line in self:
-            reference = found.get((line.table_name, line.column_name))
-            if (
-                line.kind in ("many2one", "res_id", "reference")
-                and reference
-                and reference.has_id
-                and not reference.deduplicates
-                and line.row_ids
-            ):
-                together[line.table_name, line.source_id, line.target_id] |= line
-        moved = {}
-        for group in together.values():
-            if len(group) > 1:
-                moved.update(group._move_back_columns(found))
-        for line in self:
-            if line not in moved:
-                moved[line] = line._move_back(
-                    found.get((line.table_name, line.column_name)), failures
-                )
-        return moved
-
-    def _move_back_columns(self, found):
+    def _move_back_columns(self, reference_of):
         """{line: rows moved back} for these lines, plain links of one table,
         in one statement; {} if it breaks a rule of the database (the lines
         then move one by one, so that the undo names the one that failed)."""
         Redirect = self.env["customer.reference.redirect"]
-        moves = [
-            (found[line.table_name, line.column_name], line.row_ids) for line in self
-        ]
+        moves = [(reference_of[line], line.row_ids) for line in self]
         try:
             with self.env.cr.savepoint(flush=False):
                 rows = Redirect._move_back_columns(
@@ -675,7 +663,15 @@ class CustomerMergeLogLine(models.Model):
                 )
         except psycopg2.IntegrityError as error:
             values = {"label": self.label, "count": self.count}
-            reason = self._constraint_message(error.diag.constraint_name)
+            # The message a module declared for the rule, in the reader's
+            # language; PostgreSQL's own wording is technical. sudo: rule
+            # messages are labels, not data.
+            reason = error.diag.constraint_name and (
+                self.env["ir.model.constraint"]
+                .sudo()
+                .search([("name", "=", error.diag.constraint_name)], limit=1)
+                .message
+            )
             failures.append(
                 self.env._(
                     "%(label)s: %(count)s record(s) stayed on the right customer "
@@ -692,20 +688,6 @@ class CustomerMergeLogLine(models.Model):
                 )
             )
             return None
-
-    def _constraint_message(self, name):
-        """The message a module declared for the database rule ``name``, in
-        the reader's language; None for a rule without one, whose name and
-        PostgreSQL's wording are technical."""
-        if not name:
-            return None
-        # sudo: rule messages are labels, not data.
-        constraint = (
-            self.env["ir.model.constraint"]
-            .sudo()
-            .search([("name", "=", name)], limit=1)
-        )
-        return constraint.message or None
 
     def _report_missing(self, rows, reference, failures):
         """Name in ``failures`` the logged rows that did not move back: by

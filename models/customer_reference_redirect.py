@@ -332,20 +332,6 @@ class CustomerReferenceRedirect(models.AbstractModel):
         }
 
     @api.model
-    def _linked_rows(self, references, model_name, mapping, columns):
-        """{reference index: [(value, duplicate)]} of the rows pointing at a
-        source of ``mapping``: ``value`` is the row's column
-        ``columns[index]`` (its ``id``, or the key naming the record on the
-        other side of a relation) and ``duplicate`` whether the target
-        already has the same link."""
-        rows = {index: [] for index in columns}
-        for index, value, duplicate in self._pointing_rows(
-            references, model_name, mapping, columns
-        ):
-            rows[index].append((value, duplicate))
-        return rows
-
-    @api.model
     def _pointing_rows(self, references, model_name, mapping, columns):
         """One query over the rows of ``references`` that point at a source
         of ``mapping``, for the reference indexes of ``columns``: rows

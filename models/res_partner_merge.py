@@ -594,22 +594,18 @@ class ResPartner(models.Model):
         for index, reference in enumerate(references):
             if found := self._merge_preview_kind(reference):
                 shown[index] = found
-        rows = Redirect._linked_rows(
+        rows = Redirect._pointing_rows(
             references,
             "res.partner",
             {self.id: target.id if target else 0},
-            {
-                index: column
-                for index, (_order, _label, _model, column) in shown.items()
-            },
+            {index: column for index, (*_kind, column) in shown.items()},
         )
         # {(order, label, model): {record id: every link is a duplicate}}:
         # one record linked through several fields counts once.
         linked = {}
-        for index, (order, label, model, _column) in shown.items():
-            records = linked.setdefault((order, label, model), {})
-            for record_id, duplicate in rows[index]:
-                records[record_id] = records.get(record_id, True) and duplicate
+        for index, record_id, duplicate in rows:
+            records = linked.setdefault(shown[index][:3], {})
+            records[record_id] = records.get(record_id, True) and duplicate
         lines = {}
         for (_order, label, model), records in sorted(linked.items()):
             readable = self._merge_readable(model, records)
