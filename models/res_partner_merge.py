@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from psycopg2 import errors
 
 from odoo import fields, models
@@ -382,19 +384,13 @@ class ResPartner(models.Model):
         deletes it. sudo: contact managers may not list users, an archived
         user still owns its contact, and any company's partner counts,
         whether the user may read that company or not."""
-        users = (
-            self.env["res.users"]
+        return tuple(
+            self.env[model]
             .sudo()
             .with_context(active_test=False)
             .search([("partner_id", "=", self.id)])
+            for model in ("res.users", "res.company")
         )
-        companies = (
-            self.env["res.company"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("partner_id", "=", self.id)])
-        )
-        return users, companies
 
     def _merge_reverse_allowed(self, target):
         """Whether a refusal may propose the reverse merge (``target`` into
@@ -897,14 +893,11 @@ class ResPartner(models.Model):
         every row)."""
         summary = {}
         for key in ("moved", "dropped"):
-            counts = {}
+            counts = defaultdict(int)
             for index, reference in enumerate(references):
-                kind = results[index][key] and self._merge_preview_kind(reference)
-                if kind:
-                    order, label = kind[:2]
-                    counts[order, label] = counts.get((order, label), 0) + len(
-                        results[index][key]
-                    )
+                rows = results[index][key]
+                if rows and (kind := self._merge_preview_kind(reference)):
+                    counts[kind[:2]] += len(rows)
             summary[key] = [
                 {"label": label, "count": count}
                 for (_order, label), count in sorted(counts.items())
