@@ -245,10 +245,11 @@ class CustomerReferenceRedirect(models.AbstractModel):
     def _sql_points_at(self, reference, alias, model_name, record_id):
         """Condition: row ``alias`` of the reference's table points at
         ``record_id`` (an SQL expression)."""
-        column = SQL.identifier(alias, reference.column)
-        if reference.kind == "reference":
-            return SQL("%s = concat(%s, ',', %s)", column, model_name, record_id)
-        condition = SQL("%s = %s", column, record_id)
+        condition = SQL(
+            "%s = %s",
+            SQL.identifier(alias, reference.column),
+            self._sql_value(reference, model_name, record_id),
+        )
         if reference.model_column:
             condition = SQL(
                 "%s AND %s = %s",
