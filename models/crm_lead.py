@@ -2,8 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .query_plans import execute_through_indexes
-
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
@@ -50,8 +48,7 @@ class CrmLead(models.Model):
             # One index lookup per lead whatever PostgreSQL's statistics say
             # (an ANY(ids) filter may read the whole relation when it has
             # none); OFFSET 0 keeps the lookup from being merged into a join.
-            rows = execute_through_indexes(
-                self.env,
+            rows = self.env.execute_query(
                 SQL(
                     "SELECT leads.id, operators.ids"
                     " FROM unnest(%s::int[]) AS leads(id)"
@@ -84,8 +81,7 @@ class CrmLead(models.Model):
         self.env["crm.lead"].flush_model(["assigned_user_ids"])
         # Driven from the users through the (user_id, lead_id) index, as the
         # compute above is from the leads.
-        rows = execute_through_indexes(
-            self.env,
+        rows = self.env.execute_query(
             SQL(
                 "SELECT rel.lead_id FROM unnest(%s::int[]) AS users(id)"
                 " CROSS JOIN LATERAL (SELECT lead_id FROM crm_lead_assigned_user_rel"

@@ -444,8 +444,7 @@ class ResPartner(models.Model):
         # proportional to the events whatever PostgreSQL's statistics say;
         # joined to the events instead, a table believed empty was read
         # whole for every event (minutes for 20,000 events).
-        rows = execute_through_indexes(
-            self.env,
+        rows = self.env.execute_query(
             SQL(
                 """
                 SELECT ev.id, u.partner_id, %(presence)s
@@ -581,7 +580,7 @@ class ResPartner(models.Model):
                 else SQL(),
                 rows=rows,
             )
-        execute_through_indexes(self.env, query)
+        self.env.execute_query(query)
 
     @api.model
     def _event_partner_add(self, table, event_ids, target, now):

@@ -1,7 +1,6 @@
 import logging
 from collections import defaultdict
 from datetime import timedelta
-from functools import partial
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -179,8 +178,7 @@ class ResPartner(models.Model):
         # read whole.
         task_ids = [
             task_id
-            for (task_id,) in execute_through_indexes(
-                self.env,
+            for (task_id,) in self.env.execute_query(
                 SQL(
                     """SELECT t.id FROM unnest(%(ids)s::int[]) AS p(id)
                         CROSS JOIN LATERAL (
@@ -212,8 +210,7 @@ class ResPartner(models.Model):
         # Found through the attendee table's (partner, event) index, one
         # lookup per customer, then each event by its key: proportional to
         # the customers trashed whatever PostgreSQL's statistics say.
-        rows = execute_through_indexes(
-            self.env,
+        rows = self.env.execute_query(
             SQL(
                 """SELECT e.id, p.id FROM unnest(%s::int[]) AS p(id)
                     CROSS JOIN LATERAL (
@@ -296,9 +293,7 @@ class ResPartner(models.Model):
             model.flush_model([field.name])
             table = SQL.identifier(model._table)
             column = SQL.identifier(field.name)
-            execute = self.env.execute_query
             if (model._table, field.name) in indexed:
-                execute = partial(execute_through_indexes, self.env)
                 # One index lookup per customer whatever PostgreSQL's
                 # statistics say; OFFSET 0 keeps it from becoming a join that
                 # a freshly loaded table, without statistics, scans whole.
@@ -323,7 +318,7 @@ class ResPartner(models.Model):
                     column,
                 )
             label = self._linked_records_label(model._name, field.name)
-            for partner_id, count in execute(query):
+            for partner_id, count in self.env.execute_query(query):
                 references[partner_id][label] = (
                     references[partner_id].get(label, 0) + count
                 )

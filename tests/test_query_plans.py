@@ -468,3 +468,32 @@ def _node_types(plan):
     return {plan["Node Type"]}.union(
         *(_node_types(child) for child in plan.get("Plans", ()))
     )
+
+
+STALE_TABLES = (
+    "res_partner",
+    "customer_visit_report",
+    "customer_visit_block",
+    "mail_activity",
+    "calendar_event",
+    "calendar_event_res_partner_rel",
+    "calendar_attendee",
+    "crm_lead",
+    "mail_followers",
+    "mail_message",
+)
+
+
+class TestTransferMergePlansStale(TestTransferMergePlans):
+    """The same, on statistics gathered before the customers were loaded:
+    PostgreSQL believes the tables as small as a new database's, as when
+    autovacuum analysed them before a bulk load."""
+
+    @classmethod
+    def _bulk_customers(cls, agent, count, prefix):
+        if not getattr(cls, "_stale_statistics", False):
+            cls.env.flush_all()
+            for table in STALE_TABLES:
+                cls.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+            cls._stale_statistics = True
+        return super()._bulk_customers(agent, count, prefix)
