@@ -4,7 +4,7 @@
     "name": "CRM Customer Ownership",
     "summary": "Transfer customers between salespeople with their history, "
     "trash, merge and lead access rules",
-    "version": "2.0.1",
+    "version": "2.0.2",
     "development_status": "Beta",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-customer-ownership/crm_customer_ownership",

@@ -11,6 +11,7 @@ from odoo.tools import SQL, split_every
 from odoo.tools.misc import format_date
 
 from ..compat import PARTNER_HAS_MOBILE, has_field_access
+from .customer_import_plan_line_mixin import PLAN_ACTIONS
 from .customer_import_reader import (
     CustomerFileReader,
     base64_size,
@@ -117,15 +118,7 @@ PREVIEW_CHANGES_CHARS = 300
 CHANGING_ACTIONS = frozenset({"update", "restore", "transfer"})
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "x", "ja", "wahr"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "n", "nein", "falsch"})
-COUNT_ACTIONS = (
-    "create",
-    "update",
-    "unchanged",
-    "restore",
-    "transfer",
-    "trash",
-    "error",
-)
+COUNT_ACTIONS = tuple(action for action, _label in PLAN_ACTIONS)
 
 
 def shorten(text, limit):
@@ -575,23 +568,18 @@ class CustomerImport(models.AbstractModel):
                 if isinstance(text, CellProblem):
                     errors.append(str(text))
                     continue
-                if problem := self._cell_problem(fname, text, byte_limits):
+                problem = self._cell_problem(fname, text, byte_limits)
+                if not problem:
+                    try:
+                        value = converters[fname](text)
+                    except ValueError as error:
+                        problem = error.args[0]
+                if problem:
                     errors.append(
                         self.env._(
                             "Column %(column)s: %(message)s",
                             column=labels[index],
                             message=problem,
-                        )
-                    )
-                    continue
-                try:
-                    value = converters[fname](text)
-                except ValueError as error:
-                    errors.append(
-                        self.env._(
-                            "Column %(column)s: %(message)s",
-                            column=labels[index],
-                            message=error.args[0],
                         )
                     )
                     continue
@@ -657,6 +645,15 @@ class CustomerImport(models.AbstractModel):
             ("company_id", "in", [self.env.company.id, False]),
             # A merged customer lives on only for an undo of its merge.
             ("merged_into_id", "=", False),
+        ]
+
+    @api.model
+    def _agent_customer_domain(self, agent):
+        """The agent's customers an import may trash: not the partners of
+        users."""
+        return self._customer_domain() + [
+            ("user_id", "=", agent.id),
+            ("user_ids", "=", False),
         ]
 
     @api.model
@@ -828,13 +825,25 @@ class CustomerImport(models.AbstractModel):
     @api.model
     def _plan_from_lines(self, lines, options):
         """The plan of _plan_import from its checked lines."""
-        counts = Counter(line["action"] for line in lines)
+        counts = self._count_lines(lines)
         return {
             "lines": lines,
-            "counts": {action: counts.get(action, 0) for action in COUNT_ACTIONS},
+            "counts": counts,
             "options": options,
             "mass_trash": self._mass_trash_warning(counts["trash"], options["agent"]),
         }
+
+    @api.model
+    def _count_lines(self, lines):
+        """{action: number of plan lines}, every action of COUNT_ACTIONS."""
+        counts = Counter(line["action"] for line in lines)
+        return {action: counts[action] for action in COUNT_ACTIONS}
+
+    @api.model
+    def _count_vals(self, plan):
+        """The plan's counts as the ``count_<action>`` fields of a log or a
+        wizard."""
+        return {f"count_{action}": plan["counts"][action] for action in COUNT_ACTIONS}
 
     @api.model
     def _describe_lines(self, lines):
@@ -950,10 +959,7 @@ class CustomerImport(models.AbstractModel):
         total = (
             self.env["res.partner"]
             .sudo()
-            .search_count(
-                self._customer_domain()
-                + [("user_id", "=", agent.id), ("user_ids", "=", False)]
-            )
+            .search_count(self._agent_customer_domain(agent))
         )
         share = trash_count * 100 / total if total else 100
         if share <= limits["max_trash_share"] and trash_count <= limits["max_trash"]:
@@ -1058,7 +1064,6 @@ class CustomerImport(models.AbstractModel):
                     key_fields == "both"
                     and row["ref"]
                     and (partners[0].external_ref != row["ref"])
-                    and partners[0].id not in readable_ids
                 ):
                     self._add_error(
                         row,
@@ -1067,16 +1072,9 @@ class CustomerImport(models.AbstractModel):
                             "not name the same customer: correct the row.",
                             id=row["id"],
                             ref=row["ref"],
-                        ),
-                    )
-                elif (
-                    key_fields == "both"
-                    and row["ref"]
-                    and (partners[0].external_ref != row["ref"])
-                ):
-                    self._add_error(
-                        row,
-                        self.env._(
+                        )
+                        if partners[0].id not in readable_ids
+                        else self.env._(
                             "Customer %(name)s (Odoo ID %(id)s) has the ERP "
                             "Number %(current)s, not %(ref)s: correct the row.",
                             name=partners[0].display_name,
@@ -1330,11 +1328,7 @@ class CustomerImport(models.AbstractModel):
         for line in lines:
             ref = line["final_ref"]
             holder = holders.get(ref)
-            if (
-                holder
-                and holder.id not in (line["partner_id"], line["source_id"])
-                and holder.id not in readable_ids
-            ):
+            if holder and holder.id not in (line["partner_id"], line["source_id"]):
                 line.update(
                     action="error",
                     message=self.env._(
@@ -1343,12 +1337,9 @@ class CustomerImport(models.AbstractModel):
                         "administrator to correct that customer.",
                         ref=ref,
                         agent=agent.name,
-                    ),
-                )
-            elif holder and holder.id not in (line["partner_id"], line["source_id"]):
-                line.update(
-                    action="error",
-                    message=self.env._(
+                    )
+                    if holder.id not in readable_ids
+                    else self.env._(
                         "The ERP Number %(ref)s already belongs to %(name)s of "
                         "%(agent)s: correct the row or that customer.",
                         ref=ref,
@@ -1428,8 +1419,7 @@ class CustomerImport(models.AbstractModel):
             self.env["res.partner"]
             .sudo()
             .search_fetch(
-                self._customer_domain()
-                + [("user_id", "=", agent.id), ("user_ids", "=", False)],
+                self._agent_customer_domain(agent),
                 ["external_ref"],
                 order="id",
             )
@@ -1454,10 +1444,10 @@ class CustomerImport(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _apply_plan(self, plan, transfer_linked=True, kinds=None):
+    def _apply_plan(self, plan, kinds=None):
         """Apply a plan in one savepoint: every row or none. ``kinds``: the
         kinds of linked records transferred customers bring (None: the
-        company's default).
+        company's default; empty: none).
 
         Fills each line's ``partner_id`` with the resulting customer and
         returns the import log.
@@ -1466,11 +1456,10 @@ class CustomerImport(models.AbstractModel):
         self._check_mass_trash(plan)
         self._lock_plan(plan)
         with self.env.cr.savepoint():
-            self._apply_lines(plan["lines"], plan["options"], transfer_linked, kinds)
+            self._apply_lines(plan["lines"], plan["options"], kinds)
             # Transfers turned into errors at apply time count as errors.
-            counts = Counter(line["action"] for line in plan["lines"])
-            plan["counts"] = {action: counts.get(action, 0) for action in COUNT_ACTIONS}
-            log = self._log_import(plan, transfer_linked)
+            plan["counts"] = self._count_lines(plan["lines"])
+            log = self._log_import(plan, kinds)
         return log
 
     @api.model
@@ -1498,7 +1487,7 @@ class CustomerImport(models.AbstractModel):
             )
 
     @api.model
-    def _apply_lines(self, lines, options, transfer_linked, kinds=None):
+    def _apply_lines(self, lines, options, kinds=None):
         """Apply plan lines: the whole plan at once, or one chunk of it in the
         background. Lines of one plan name distinct customers, so any slice
         of a plan applies the same as the whole, in this order of actions."""
@@ -1510,7 +1499,7 @@ class CustomerImport(models.AbstractModel):
         Partner.browse(
             [line["partner_id"] for line in by_action["restore"]]
         ).action_restore()
-        self._apply_transfers(by_action["transfer"], options, transfer_linked, kinds)
+        self._apply_transfers(by_action["transfer"], options, kinds)
         self._apply_creates(by_action["create"], options)
         self._apply_writes(
             by_action["update"] + by_action["restore"] + by_action["transfer"]
@@ -1575,7 +1564,7 @@ class CustomerImport(models.AbstractModel):
         return fresh
 
     @api.model
-    def _apply_transfers(self, lines, options, transfer_linked, kinds=None):
+    def _apply_transfers(self, lines, options, kinds=None):
         """One engine call for every transferred customer, whoever owns it."""
         if not lines:
             return
@@ -1583,7 +1572,6 @@ class CustomerImport(models.AbstractModel):
         result = sources._transfer_customers(
             options["agent"],
             mode=options["transfer_mode"],
-            transfer_linked=transfer_linked,
             origin="import",
             kinds=kinds,
         )
@@ -1593,7 +1581,7 @@ class CustomerImport(models.AbstractModel):
     @api.model
     def _apply_creates(self, lines, options):
         """Batched creates; the cache is emptied between batches, which keeps
-        a 100,000-row import within a bounded memory."""
+        a large import within a bounded memory."""
         Partner = self.env["res.partner"].with_context(tracking_disable=True)
         for batch in split_every(WRITE_BATCH, lines, list):
             partners = Partner.create(
@@ -1636,30 +1624,14 @@ class CustomerImport(models.AbstractModel):
         return action
 
     @api.model
-    def _log_import(self, plan, transfer_linked):
-        options = plan["options"]
-        counts = plan["counts"]
+    def _log_import(self, plan, kinds):
         lines = plan["lines"]
-        # sudo: the log is an audit trail users only read.
-        log = (
-            self.env["customer.import.log"]
-            .sudo()
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            .create(
-                {
-                    "user_id": self.env.uid,
-                    "agent_id": options["agent"].id,
-                    "filename": options["filename"],
-                    "import_mode": options["import_mode"],
-                    "transfer_mode": options["transfer_mode"],
-                    "key_fields": options["key_fields"],
-                    "transfer_linked": transfer_linked,
-                    "company_id": self.env.company.id,
-                    "line_count": len(lines),
-                    "applied_line_count": len(lines),
-                    **{f"count_{action}": counts[action] for action in COUNT_ACTIONS},
-                }
-            )
+        log = self.env["customer.import.log"]._create_log(
+            plan["options"],
+            kinds,
+            line_count=len(lines),
+            applied_line_count=len(lines),
+            **self._count_vals(plan),
         )
         # The same rows, names and links as a background import's log: the
         # plan's lines, their customers the ones the import made or changed.

@@ -39,14 +39,14 @@ BACKGROUND_ROWS_PARAM = PARAM_PREFIX + "background_rows"
 # A file this long imports well within limit_time_cpu (bench/README.md), so
 # a slower machine still has room.
 BACKGROUND_ROWS_DEFAULT = 10_000
-# Plan lines applied per unit of background work: a few seconds of CPU for
-# new customers (res.partner's create is the cost), so that the units
-# the cron runner chains in one pass stay far from limit_time_cpu (60 s) and
-# limit_time_real_cron (120 s), even on a loaded machine.
+# Plan lines applied per unit of background work: small enough for new
+# customers (res.partner's create is the cost) that the units the cron runner
+# chains in one pass stay far from limit_time_cpu and limit_time_real_cron,
+# even on a loaded machine.
 CHUNK_LINES = 2000
 # Rows planned per unit of background work, per plan line applied: planning
 # a row (lookups, comparison, storing its line) costs a fraction of applying
-# it, so a slice of 10,000 rows takes about as long as a chunk.
+# it, so that a slice of rows takes about as long as a chunk.
 PLAN_ROWS_PER_LINE = 5
 # A chunk during which the worker was killed is retried at half the size,
 # down to this.
@@ -57,7 +57,7 @@ PLAN_PROGRESS = 20
 # The units whose work grows with the whole file rather than a chunk: each
 # starts a pass of the cron runner.
 WHOLE_FILE_UNITS = ("read", "check")
-# The cron runner chains up to 10 units in one pass, and the worker's limits
+# The cron runner chains several units in one pass, and the worker's limits
 # apply to the whole pass: a unit starts only while the pass has used less
 # than this, and one of WHOLE_FILE_UNITS only as the pass's first.
 PASS_BUDGET_SECONDS = 30
@@ -164,7 +164,6 @@ class CustomerImportLog(models.Model):
     import_mode = fields.Selection(IMPORT_MODES, required=True)
     transfer_mode = fields.Selection(TRANSFER_MODES, required=True)
     key_fields = fields.Selection(KEY_FIELDS, string="Key", required=True)
-    transfer_linked = fields.Boolean(string="With Linked Data")
     transfer_kinds = fields.Json(
         help="The kinds of linked records transferred customers bring along, "
         '{"kinds": [keys of customer_linked_records.LINKED_KINDS]}; '
@@ -279,52 +278,48 @@ class CustomerImportLog(models.Model):
         )
 
     @api.model
-    def _queue_import(
-        self,
-        data,
-        filename,
-        agent,
-        import_mode="update",
-        transfer_mode="none",
-        key_fields="external",
-        transfer_linked=True,
-        kinds=None,
-        preview_only=False,
-        confirm_mass_trash=False,
-    ):
-        """Queue a background import of ``data`` and wake the cron up.
-
-        The rights are checked now, so that a user learns at once that the
-        import is not theirs to make; the file itself is read by the job.
-        """
-        self.env["customer.import"]._check_import_allowed(
-            agent, import_mode, transfer_mode
-        )
-        # sudo: the log is an audit trail users only read; the job keeps the
-        # importing user in user_id and applies the import with their rights.
-        log = (
+    def _create_log(self, options, kinds, **vals):
+        """The log of an import made with the engine's ``options``."""
+        # sudo: the log is an audit trail users only read; a background job
+        # keeps the importing user in user_id and applies the import with
+        # their rights.
+        return (
             self.sudo()
             .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
             .create(
                 {
                     "user_id": self.env.uid,
-                    "agent_id": agent.id,
-                    "filename": filename,
-                    "import_mode": import_mode,
-                    "transfer_mode": transfer_mode,
-                    "key_fields": key_fields,
-                    "transfer_linked": transfer_linked,
+                    "agent_id": options["agent"].id,
+                    "filename": options["filename"],
+                    "import_mode": options["import_mode"],
+                    "transfer_mode": options["transfer_mode"],
+                    "key_fields": options["key_fields"],
+                    "confirm_mass_trash": options["confirm_mass_trash"],
+                    # A dict: the Json field stores an empty list as NULL.
                     "transfer_kinds": None
                     if kinds is None
                     else {"kinds": sorted(kinds)},
                     "company_id": self.env.company.id,
-                    "state": "queued",
-                    "progress": 0,
-                    "preview_only": preview_only,
-                    "confirm_mass_trash": confirm_mass_trash,
+                    **vals,
                 }
             )
         )
+
+    @api.model
+    def _queue_import(self, data, options, kinds=None, preview_only=False):
+        """Queue a background import of ``data`` with the engine's
+        ``options`` and wake the cron up.
+
+        The rights are checked now, so that a user learns at once that the
+        import is not theirs to make; the file itself is read by the job.
+        """
+        self.env["customer.import"]._check_import_allowed(
+            options["agent"], options["import_mode"], options["transfer_mode"]
+        )
+        log = self._create_log(
+            options, kinds, state="queued", progress=0, preview_only=preview_only
+        )
+        filename = options["filename"]
         log.attachment_id = (
             self.env["ir.attachment"]
             .sudo()
@@ -349,7 +344,7 @@ class CustomerImportLog(models.Model):
     def _cron_purge_import_files(self):
         """Delete the files of the imports older than the trash retention,
         failed ones included (they can no longer be resumed): a failed
-        import kept its file for ever, up to 30 MB each."""
+        import kept its file for ever."""
         limit = fields.Datetime.now() - timedelta(
             days=self.env["res.partner"]._get_trash_retention_days()
         )
@@ -458,7 +453,8 @@ class CustomerImportLog(models.Model):
         cron_progress(self.env, done, units)
         if units:
             # Wakes the cron worker again as soon as this pass ends (the
-            # runner stops a pass after 10 units or when we leave budget).
+            # runner stops a pass after its count of units or when we leave
+            # budget).
             self._trigger_cron()
 
     def _next_unit(self):
@@ -716,10 +712,7 @@ class CustomerImportLog(models.Model):
                 "line_count": line_count,
                 "applied_line_count": 0,
                 "progress": PLAN_PROGRESS,
-                **{
-                    f"count_{action}": plan["counts"][action]
-                    for action in COUNT_ACTIONS
-                },
+                **engine._count_vals(plan),
             }
         )
         if error:
@@ -735,9 +728,8 @@ class CustomerImportLog(models.Model):
         lines = self._chunk(start, self.chunk_lines)
         plan_lines = lines._to_plan_lines()
         options = self._options()
-        # A dict, because the Json field stores an empty list as NULL.
         kinds = set(self.transfer_kinds["kinds"]) if self.transfer_kinds else None
-        engine._apply_lines(plan_lines, options, self.transfer_linked, kinds)
+        engine._apply_lines(plan_lines, options, kinds)
         lines._set_result_partners(plan_lines)
         # Transfers found stale at apply time (see _drop_stale_transfers).
         stale = [line for line in plan_lines if line["action"] == "error"]

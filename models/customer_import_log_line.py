@@ -4,6 +4,7 @@ import json
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
+from ..compat import Constraint
 from .customer_import import WRITE_BATCH
 from .customer_import_plan_line_mixin import PLAN_ACTIONS
 
@@ -36,14 +37,6 @@ class CustomerImportLogLine(models.Model):
         [*PLAN_ACTIONS, ("pending", "To Plan")],
         required=True,
     )
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        ondelete="set null",
-        context={"active_test": False},
-        help="Before the line is applied: the customer the row was matched "
-        "to. After it: the resulting customer (the copy, for a copy).",
-    )
     source_id = fields.Integer(help="The customer transferred (its id).")
     vals = fields.Json(help="The field values the line writes.")
     final_ref = fields.Char(
@@ -52,22 +45,18 @@ class CustomerImportLogLine(models.Model):
     )
     read_row = fields.Json(help="A row still to plan, as read from the file.")
 
-    def init(self):
-        self.env.cr.execute(
-            SQL(
-                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON %s (log_id, sequence)",
-                SQL.identifier(f"{self._table}_log_sequence_uniq"),
-                SQL.identifier(self._table),
-            )
-        )
+    _log_sequence_uniq = Constraint(
+        "UNIQUE (log_id, sequence)",
+        "A position of an import's plan holds one line.",
+    )
 
     @api.model
     def _store(self, log, lines, start=0):
         """Plan lines as records from position ``start``: one INSERT per
-        batch, its rows passed as one JSON document. The ORM's create took
-        half of the planning of a large file, for rows it would only copy
-        (the lines have no computed field, default or rule to apply), and
-        composing a parameter per value was still slow on large files."""
+        batch, its rows passed as one JSON document: the ORM's create was a
+        large part of the planning of a large file, for rows it would only
+        copy (the lines have no computed field, default or rule to apply),
+        and composing a parameter per value was still slow on large files."""
         uid = self.env.uid
         for first, batch in zip(
             range(start, start + len(lines), WRITE_BATCH),

@@ -23,6 +23,14 @@ class CustomerImportPlanLineMixin(models.AbstractModel):
         help="The row in the file (the header is row 1); empty for customers "
         "the file does not list."
     )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        ondelete="set null",
+        context={"active_test": False},
+        help="Before the line is applied: the customer the row was matched "
+        "to. After it: the resulting customer (the copy, for a copy).",
+    )
     key = fields.Char(help="The row's ERP Number, or its Odoo ID.")
     from_user_id = fields.Many2one("res.users", string="From Salesperson")
     from_trash = fields.Boolean()

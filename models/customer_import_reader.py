@@ -13,7 +13,7 @@ import zipfile
 
 from odoo.exceptions import UserError
 
-from .customer_import_xlsx import CELL_MAX_CHARS, XlsxSheetReader
+from .customer_import_xlsx import CELL_MAX_CHARS, XlsxSheetReader, unreadable
 
 CSV_DELIMITERS = (",", ";", "\t")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -382,15 +382,6 @@ class CustomerFileReader:
     # XLSX
     # ------------------------------------------------------------------
 
-    def _unreadable(self):
-        return UserError(
-            self._(
-                "The file %(file)s cannot be read as an Excel (XLSX) workbook: "
-                "open it in your spreadsheet and save it again as XLSX or CSV.",
-                file=self.filename,
-            )
-        )
-
     def _check_zip(self, max_unzip_ratio):
         """The archive, unless it unpacks far beyond its size (see
         zip_bomb_size)."""
@@ -398,7 +389,7 @@ class CustomerFileReader:
             archive = zipfile.ZipFile(io.BytesIO(self.data))
             members = archive.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as e:
-            raise self._unreadable() from e
+            raise unreadable(self._, self.filename) from e
         unpacked = zip_bomb_size(members, len(self.data), max_unzip_ratio)
         if unpacked:
             raise UserError(

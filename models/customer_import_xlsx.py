@@ -2,10 +2,11 @@
 
 openpyxl (even read-only) keeps every shared string as a Python object and
 every parsed row element in its tree: a small hostile workbook grew the
-server by gigabytes. This reader parses the XML parts with expat callbacks
-(no tree at all), keeps the shared strings in one compact buffer, and counts
-what it parses against limits derived from the import's row limit, so that
-any file is read, or refused, within a known cost.
+server's memory far beyond its own size. This reader parses the XML parts
+with expat callbacks (no tree at all), keeps the shared strings in one
+compact buffer, and counts what it parses against limits derived from the
+import's row limit, so that any file is read, or refused, within a known
+cost.
 
 Expat is run the way defusedxml runs it: a DOCTYPE (and so any entity
 declaration, internal or external) refuses the part, and no external entity
@@ -42,13 +43,13 @@ MAX_COLUMNS = 16_384
 CELL_MAX_CHARS = 32_767
 # Real workbooks nest a few levels (worksheet > sheetData > row > c > is > r > t).
 MAX_DEPTH = 24
-# Parsing costs about a microsecond per XML element: the element budget is
-# this many per allowed row, so the largest legitimate file (a few dozen
-# columns) passes and a hostile one is refused within seconds.
+# Parsing time grows with the XML elements: the element budget is this many
+# per allowed row, so the largest legitimate file (a few dozen columns)
+# passes and a hostile one is refused quickly.
 ELEMENTS_PER_ROW = 64
 # Text kept from the sheet (cells are yielded to the import, which holds
-# them): a 32,767-character shared string repeated in a million cells must
-# not become 32 GB of values.
+# them): the longest shared string repeated in every cell of a huge sheet
+# must not become as many copies of it.
 CHARS_PER_ROW = 1_000
 READ_CHUNK = 64 * 1024
 CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
@@ -78,7 +79,7 @@ def column_index(letters):
 
 class SharedStrings:
     """The shared-string table as one UTF-8 buffer and an offset array: a
-    few bytes per string, where a list of Python strings costs 60 or more."""
+    few bytes per string, far less than a list of Python strings."""
 
     def __init__(self):
         self._text = bytearray()
@@ -100,6 +101,18 @@ class SharedStrings:
         value = self._text[start : self._ends[index]].decode()
         self._cache_index, self._cache_value = index, value
         return value
+
+
+def unreadable(_, filename):
+    """The refusal of a file that is no readable XLSX workbook (``_``: the
+    translation function)."""
+    return UserError(
+        _(
+            "The file %(file)s cannot be read as an Excel (XLSX) workbook: "
+            "open it in your spreadsheet and save it again as XLSX or CSV.",
+            file=filename,
+        )
+    )
 
 
 class XlsxSheetReader:
@@ -132,13 +145,7 @@ class XlsxSheetReader:
     # ------------------------------------------------------------------
 
     def _unreadable(self):
-        return UserError(
-            self._(
-                "The file %(file)s cannot be read as an Excel (XLSX) workbook: "
-                "open it in your spreadsheet and save it again as XLSX or CSV.",
-                file=self.filename,
-            )
-        )
+        return unreadable(self._, self.filename)
 
     def _too_complex(self):
         return UserError(
@@ -155,6 +162,17 @@ class XlsxSheetReader:
     # Parsing one part
     # ------------------------------------------------------------------
 
+    def _member(self, name, max_bytes):
+        """The archive's part ``name``, refused when it unpacks beyond
+        ``max_bytes``."""
+        try:
+            info = self.archive.getinfo(name)
+        except KeyError:
+            raise self._unreadable() from None
+        if info.file_size > max_bytes:
+            raise self._too_complex()
+        return info
+
     def _parse(self, name, max_bytes, start=None, end=None, data=None):
         """Parse one whole part with the given callbacks."""
         for _chunk in self._parse_steps(name, max_bytes, start, end, data):
@@ -168,12 +186,7 @@ class XlsxSheetReader:
         of any DOCTYPE are enforced here for every part. The unpacked size
         the zip directory declares is a true bound: Python's zipfile never
         returns more bytes than a member declares."""
-        try:
-            info = self.archive.getinfo(name)
-        except KeyError:
-            raise self._unreadable() from None
-        if info.file_size > max_bytes:
-            raise self._too_complex()
+        info = self._member(name, max_bytes)
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
         depth = 0
@@ -223,12 +236,7 @@ class XlsxSheetReader:
         """How often each byte pattern occurs in a part, counted on the
         unpacked bytes at C speed: far cheaper than parsing, so that a part
         far beyond the budgets is refused before it is parsed."""
-        try:
-            info = self.archive.getinfo(name)
-        except KeyError:
-            raise self._unreadable() from None
-        if info.file_size > max_bytes:
-            raise self._too_complex()
+        info = self._member(name, max_bytes)
         counts = [0] * len(patterns)
         keep = max(len(pattern) for pattern in patterns) - 1
         tail = b""

@@ -107,9 +107,7 @@ class ResPartner(models.Model):
             # undo of its merge.
             changing._check_not_merged()
             return super().write(vals)
-        changing._transfer_customers(
-            new_user, mode="move", transfer_linked=True, origin="manual"
-        )
+        changing._transfer_customers(new_user, mode="move", origin="manual")
         others = dict(vals)
         others.pop("user_id")
         (self - changing).write(vals)

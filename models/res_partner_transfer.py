@@ -28,7 +28,6 @@ class ResPartner(models.Model):
         self,
         target_user,
         mode="move",
-        transfer_linked=True,
         origin="manual",
         kinds=None,
     ):
@@ -37,8 +36,8 @@ class ResPartner(models.Model):
         The one engine behind the transfer wizard, the import, a change of
         salesperson and XML-RPC. What follows a customer is declared in
         ``customer_linked_records``; ``kinds`` picks the kinds that follow
-        (keys of that declaration; None: the company's default) and
-        ``transfer_linked=False`` takes none of them.
+        (keys of that declaration; None: the company's default; empty: none
+        of them).
         move: the customer changes owner, and the records of the chosen kinds
         that follow it (each kind's ``query``) come along; the records of a
         kind not chosen stay with their previous holder (a ``bound`` kind's
@@ -56,15 +55,13 @@ class ResPartner(models.Model):
         # through only inside a workflow.
         with ownership_workflow():
             return self._transfer_customers_in_workflow(
-                target_user, mode, transfer_linked, origin, kinds
+                target_user, mode, origin, kinds
             )
 
-    def _transfer_customers_in_workflow(
-        self, target_user, mode, transfer_linked, origin, kinds
-    ):
+    def _transfer_customers_in_workflow(self, target_user, mode, origin, kinds):
         partners = self.with_context(active_test=False)
         partners._check_transfer_allowed(target_user, mode)
-        following = self._transfer_kinds(mode, transfer_linked, kinds)
+        following = self._transfer_kinds(mode, kinds)
         if not partners:
             return {}
         partners._lock_for_transfer()
@@ -113,20 +110,18 @@ class ResPartner(models.Model):
             }
         return result
 
-    def _transfer_preview(
-        self, target_user, mode="move", transfer_linked=True, kinds=None
-    ):
+    def _transfer_preview(self, target_user, mode="move", kinds=None):
         """{partner id: {count field: n}} of what ``_transfer_customers``
         with the same arguments would bring along, without writing; customers
         the target already has are left out, as the engine skips them."""
-        following = self._transfer_kinds(mode, transfer_linked, kinds)
+        following = self._transfer_kinds(mode, kinds)
         partners = self.with_context(active_test=False).filtered(
             lambda partner: partner.user_id != target_user
         )
         return partners._linked_counts(partners._get_linked_records(), following)
 
     @api.model
-    def _transfer_kinds(self, mode, transfer_linked=True, kinds=None):
+    def _transfer_kinds(self, mode, kinds=None):
         """The keys of the kinds of linked records that follow a transfer.
 
         Copies only take the kinds that can be copied; a move always takes
@@ -144,11 +139,7 @@ class ResPartner(models.Model):
                     known=", ".join(kind.key for kind in CHOOSABLE_KINDS),
                 )
             )
-        following = {
-            kind.key
-            for kind in CHOOSABLE_KINDS
-            if transfer_linked and kind.key in kinds
-        }
+        following = {kind.key for kind in CHOOSABLE_KINDS if kind.key in kinds}
         if mode == "copy":
             return {key for key in following if LINKED_KINDS_BY_KEY[key].copy}
         return following | {kind.key for kind in LINKED_KINDS if not kind.choosable}

@@ -31,6 +31,7 @@ from . import test_customer_import_race
 from . import test_customer_import_errors
 from . import test_customer_import_property
 from . import test_customer_import_background
+from . import test_customer_import_log_line_constraint
 from . import test_engine_fields
 from . import test_reactivation
 from . import test_stock_partners

@@ -281,9 +281,9 @@ class TestCustomerImportBackground(CustomerImportCase):
         original = CustomerImport._apply_lines
         calls = []
 
-        def killed_in_second_chunk(engine, lines, options, transfer_linked, kinds=None):
+        def killed_in_second_chunk(engine, lines, options, kinds=None):
             calls.append(len(lines))
-            original(engine, lines, options, transfer_linked, kinds)
+            original(engine, lines, options, kinds)
             if len(calls) == 2:
                 raise WorkerKilled()
 
@@ -568,11 +568,9 @@ class TestCustomerImportBackground(CustomerImportCase):
         original = CustomerImport._apply_lines
         calls = []
 
-        def refused_in_second_chunk(
-            engine, lines, options, transfer_linked, kinds=None
-        ):
+        def refused_in_second_chunk(engine, lines, options, kinds=None):
             calls.append(len(lines))
-            original(engine, lines, options, transfer_linked, kinds)
+            original(engine, lines, options, kinds)
             if len(calls) == 2:
                 raise UserError(
                     engine.env._("Customer H002 is locked by another transfer.")

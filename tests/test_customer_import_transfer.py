@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 
 from ..compat import USER_GROUPS_FIELD
+from ..models.customer_linked_records import CHOOSABLE_KINDS
 from .import_common import CustomerImportCase
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
@@ -330,7 +331,7 @@ class TestCustomerImportTransfer(CustomerImportCase):
             self.maier,
             self._csv(self.maier_rows[:1]),
             transfer_mode="copy",
-            transfer_linked=False,
+            **dict.fromkeys((kind.flag for kind in CHOOSABLE_KINDS), False),
         )
         copy = self._maier_customers() - self.customer_maier
         self.assertEqual(copy.external_ref, h1.external_ref)

@@ -317,7 +317,7 @@ class TestPreviewSignatureCoversEveryOption(LimitCase):
             "filename": lambda w: {"filename": "other.csv"},
             "import_mode": lambda w: {"import_mode": "update_delete"},
             "transfer_mode": lambda w: {"transfer_mode": "move"},
-            "transfer_linked": lambda w: {"transfer_linked": not w.transfer_linked},
+            "no kinds": lambda w: {k.flag: False for k in CHOOSABLE_KINDS},
             "kinds": lambda w: {kind.flag: not w[kind.flag]},
             "key_fields": lambda w: {"key_fields": "both"},
             "salesperson": lambda w: {"user_id": self.maier.id},

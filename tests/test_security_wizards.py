@@ -165,7 +165,7 @@ class TestImportAppliesWhatWasPreviewed(SecurityCase):
                 {"import_mode": "update_delete"},
                 {"transfer_mode": "move"},
                 {"key_fields": "both"},
-                {"transfer_linked": False},
+                {"transfer_visit_reports": False},
                 {"filename": "other.csv"},
             ):
                 with self.subTest(via=name, vals=vals):

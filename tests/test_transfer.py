@@ -149,7 +149,7 @@ class TestTransferMove(TransferCase):
     def test_move_without_linked_data_moves_only_the_customer(self):
         customer = self.customers_huber[0]
         result = customer.with_user(self.transfer_user)._transfer_customers(
-            self.maier, mode="move", transfer_linked=False
+            self.maier, mode="move", kinds=[]
         )
         self.assertEqual(customer.user_id, self.maier)
         self.assertFalse(any(result[customer.id]["counts"].values()))
@@ -239,7 +239,7 @@ class TestTransferCopy(TransferCase):
     def test_copy_without_linked_data(self):
         original = self.customers_huber[0]
         result = original.with_user(self.transfer_user)._transfer_customers(
-            self.maier, mode="copy", transfer_linked=False
+            self.maier, mode="copy", kinds=[]
         )
         copy = self.Partner.browse(result[original.id]["partner_id"])
         self.assertEqual(copy.external_ref, "H001")

@@ -190,9 +190,9 @@ class TestTransferKindsEngine(TransferKindsCase):
         history = self._assert_history(self.customer, ALL_KINDS, "move")
         self.assertFalse(history.stayed_summary)
 
-    def test_transfer_linked_off_takes_none_of_the_kinds(self):
+    def test_no_kinds_chosen_takes_none_of_them(self):
         self.customer.with_user(self.transfer_user)._transfer_customers(
-            self.maier, transfer_linked=False, kinds=ALL_KINDS
+            self.maier, kinds=[]
         )
         self._assert_moved(set(), self.maier)
 

@@ -387,12 +387,12 @@ MUTATIONS = [
         "original": (
             "        if info.file_size > max_bytes:\n"
             "            raise self._too_complex()\n"
-            "        parser = expat"
+            "        return info"
         ),
         "replacement": (
             "        if info.file_size >= max_bytes:\n"
             "            raise self._too_complex()\n"
-            "        parser = expat"
+            "        return info"
         ),
         "tests": [EDGE_LIMITS + "TestXlsxPartBoundaries"],
     },

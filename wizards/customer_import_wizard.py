@@ -7,7 +7,6 @@ from odoo.exceptions import UserError
 from odoo.tools import split_every
 
 from ..models.customer_import import (
-    COUNT_ACTIONS,
     IMPORT_MODES,
     KEY_FIELDS,
     TEMPLATE_FILENAME,
@@ -15,6 +14,16 @@ from ..models.customer_import import (
     TRANSFER_MODES,
     WRITE_BATCH,
 )
+
+
+def _plan_tab(action, string):
+    return fields.One2many(
+        "customer.import.wizard.line",
+        "wizard_id",
+        string=string,
+        domain=[("action", "=", action)],
+        readonly=True,
+    )
 
 
 class CustomerImportWizard(models.TransientModel):
@@ -73,12 +82,6 @@ class CustomerImportWizard(models.TransientModel):
         "external_ref, by the Odoo ID column id, or by the Odoo ID when the "
         "row has one and otherwise by the ERP Number.",
     )
-    transfer_linked = fields.Boolean(
-        string="With Linked Data",
-        default=True,
-        help="Transferred customers bring the linked records chosen below "
-        "along; off: none of them.",
-    )
     linked_summary = fields.Char(
         string="Linked Records",
         readonly=True,
@@ -112,27 +115,9 @@ class CustomerImportWizard(models.TransientModel):
     )
     # The plan's filters as tabs of the dialog: a search view would leave the
     # dialog, and with it the wizard and its file.
-    line_transfer_ids = fields.One2many(
-        "customer.import.wizard.line",
-        "wizard_id",
-        string="Transfer Rows",
-        domain=[("action", "=", "transfer")],
-        readonly=True,
-    )
-    line_trash_ids = fields.One2many(
-        "customer.import.wizard.line",
-        "wizard_id",
-        string="Trash Rows",
-        domain=[("action", "=", "trash")],
-        readonly=True,
-    )
-    line_error_ids = fields.One2many(
-        "customer.import.wizard.line",
-        "wizard_id",
-        string="Error Rows",
-        domain=[("action", "=", "error")],
-        readonly=True,
-    )
+    line_transfer_ids = _plan_tab("transfer", "Transfer Rows")
+    line_trash_ids = _plan_tab("trash", "Trash Rows")
+    line_error_ids = _plan_tab("error", "Error Rows")
     log_id = fields.Many2one("customer.import.log", readonly=True)
     log_state = fields.Selection(related="log_id.state", string="Import State")
     log_progress = fields.Integer(related="log_id.progress", string="Progress")
@@ -200,6 +185,7 @@ class CustomerImportWizard(models.TransientModel):
     def _import_options(self):
         return {
             "agent": self.user_id,
+            "filename": self.filename,
             "import_mode": self.import_mode,
             "transfer_mode": self.transfer_mode,
             "key_fields": self.key_fields,
@@ -211,11 +197,7 @@ class CustomerImportWizard(models.TransientModel):
         return (
             self.env["customer.import"]
             .with_company(self.company_id)
-            ._plan_import(
-                base64.b64decode(self.file or b""),
-                self.filename,
-                **self._import_options(),
-            )
+            ._plan_import(base64.b64decode(self.file or b""), **self._import_options())
         )
 
     def action_preview(self):
@@ -244,7 +226,6 @@ class CustomerImportWizard(models.TransientModel):
             self.import_mode,
             self.transfer_mode,
             self.key_fields,
-            self.transfer_linked,
             sorted(self._chosen_transfer_kinds()),
         )
         digest = hashlib.sha256(repr(options).encode())
@@ -274,11 +255,7 @@ class CustomerImportWizard(models.TransientModel):
         log = (
             self.env["customer.import"]
             .with_company(self.company_id)
-            ._apply_plan(
-                plan,
-                transfer_linked=self.transfer_linked,
-                kinds=self._chosen_transfer_kinds(),
-            )
+            ._apply_plan(plan, kinds=self._chosen_transfer_kinds())
         )
         self._store_plan(plan)
         self.write({"state": "done", "log_id": log.id})
@@ -296,11 +273,9 @@ class CustomerImportWizard(models.TransientModel):
             .with_company(self.company_id)
             ._queue_import(
                 base64.b64decode(self.file or b""),
-                self.filename,
-                transfer_linked=self.transfer_linked,
+                self._import_options(),
                 kinds=self._chosen_transfer_kinds(),
                 preview_only=preview_only,
-                **self._import_options(),
             )
         )
         vals = {"state": "preview" if preview_only else "done", "log_id": log.id}
@@ -324,7 +299,6 @@ class CustomerImportWizard(models.TransientModel):
         counts = sources._transfer_preview(
             self.user_id,
             mode=self.transfer_mode,
-            transfer_linked=self.transfer_linked,
             kinds=self._chosen_transfer_kinds(),
         )
         totals = Counter()
@@ -340,19 +314,13 @@ class CustomerImportWizard(models.TransientModel):
     def _store_plan(self, plan):
         self.line_ids.unlink()
         lines = plan["lines"]
-        transfers = {}
-        for line in lines:
-            if line["action"] == "transfer":
-                transfers[line["from_user_id"]] = (
-                    transfers.get(line["from_user_id"], 0) + 1
-                )
+        transfers = Counter(
+            line["from_user_id"] for line in lines if line["action"] == "transfer"
+        )
         users = self.env["res.users"].browse(list(transfers))
         self.write(
             {
-                **{
-                    f"count_{action}": plan["counts"][action]
-                    for action in COUNT_ACTIONS
-                },
+                **self.env["customer.import"]._count_vals(plan),
                 "count_without_history": sum(
                     1
                     for line in lines

@@ -15,11 +15,3 @@ class CustomerImportWizardLine(models.TransientModel):
         "customer.import.wizard", required=True, index=True, ondelete="cascade"
     )
     action = fields.Selection(PLAN_ACTIONS, required=True)
-    partner_id = fields.Many2one(
-        "res.partner",
-        string="Customer",
-        ondelete="set null",
-        context={"active_test": False},
-        help="Before the import: the customer the row was matched to. After "
-        "it: the resulting customer (the copy, for a copy).",
-    )

@@ -37,11 +37,6 @@ class CustomerTransferWizard(models.TransientModel):
         help="Move: the customer changes hands with its history. "
         "Copy: the new salesperson gets a copy; the original stays.",
     )
-    transfer_linked = fields.Boolean(
-        string="With Linked Data",
-        default=True,
-        help="Bring the linked records chosen below along; off: none of them.",
-    )
     preview_html = fields.Html(
         string="What Will Move", compute="_compute_preview_html", sanitize=False
     )
@@ -60,7 +55,6 @@ class CustomerTransferWizard(models.TransientModel):
         "partner_ids",
         "target_user_id",
         "transfer_mode",
-        "transfer_linked",
         *(kind.flag for kind in CHOOSABLE_KINDS),
     )
     def _compute_preview_html(self):
@@ -74,7 +68,6 @@ class CustomerTransferWizard(models.TransientModel):
         counts = partners._transfer_preview(
             self.target_user_id._origin,
             mode=self.transfer_mode,
-            transfer_linked=self.transfer_linked,
             kinds=self._chosen_transfer_kinds(),
         )
         summary = {}
@@ -127,7 +120,6 @@ class CustomerTransferWizard(models.TransientModel):
         result = self.partner_ids._transfer_customers(
             self.target_user_id,
             mode=self.transfer_mode,
-            transfer_linked=self.transfer_linked,
             origin="manual",
             kinds=self._chosen_transfer_kinds(),
         )
