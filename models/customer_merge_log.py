@@ -150,17 +150,13 @@ class CustomerMergeLog(models.Model):
         on the source because the target had it): one line per column and
         source, the rows as ids (or relation keys) to find them again."""
         Partner = self.env["res.partner"]
-        lines = []
+        # (action, kind, table, column, (model, field) naming the rows,
+        # {source: (row ids, keys)})
+        groups = []
         for index, reference in enumerate(references):
-            named = None
             for action, key in (("moved", "moved"), ("kept", "dropped")):
-                rows = results[index][key]
-                if not rows:
-                    continue
-                if named is None:
-                    named = Partner._merge_preview_field(reference) or ()
                 by_source = defaultdict(lambda: ([], []))
-                for row in rows:
+                for row in results[index][key]:
                     if reference.kind == "company_dependent":
                         for company, src in row["companies"].items():
                             by_source[src][0].append(row["id"])
@@ -172,42 +168,36 @@ class CustomerMergeLog(models.Model):
                     else:
                         # Nothing identifies the row: counted, not undoable.
                         by_source[row["src"]][1].append(None)
-                for src, (ids, keys) in by_source.items():
-                    lines.append(
-                        {
-                            "action": action,
-                            "model_name": model_name,
-                            "source_id": src,
-                            "target_id": mapping[src],
-                            "kind": reference.kind,
-                            "table_name": reference.table,
-                            "column_name": reference.column,
-                            "ref_model": named and named[0],
-                            "ref_field": named and named[1],
-                            "count": len(ids) or len(keys),
-                            "row_ids": ids,
-                            "key_values": keys if ids else [],
-                        }
+                if by_source:
+                    named = Partner._merge_preview_field(reference) or (None, None)
+                    groups.append(
+                        (action, reference.kind, reference.table, reference.column)
+                        + (named[:2], by_source)
                     )
-        defaults = defaultdict(list)
+        defaults = defaultdict(lambda: ([], []))
         for row in results.get("defaults", ()):
-            defaults[row["src"]].append(row["id"])
-        lines += [
+            defaults[row["src"]][0].append(row["id"])
+        groups.append(
+            ("moved", "default", "ir_default", "json_value", (None, None), defaults)
+        )
+        return [
             {
-                "action": "moved",
+                "action": action,
                 "model_name": model_name,
                 "source_id": src,
                 "target_id": mapping[src],
-                "kind": "default",
-                "table_name": "ir_default",
-                "column_name": "json_value",
-                "count": len(ids),
+                "kind": kind,
+                "table_name": table,
+                "column_name": column,
+                "ref_model": named[0],
+                "ref_field": named[1],
+                "count": len(ids) or len(keys),
                 "row_ids": ids,
-                "key_values": [],
+                "key_values": keys if ids else [],
             }
-            for src, ids in defaults.items()
+            for action, kind, table, column, named, by_source in groups
+            for src, (ids, keys) in by_source.items()
         ]
-        return lines
 
     @api.model
     def _lines_from_documents(self, documents, target):
@@ -432,17 +422,19 @@ class CustomerMergeLog(models.Model):
         # Restored before its records come back: writing a customer syncs
         # some of its fields to its contacts, which would be one write each.
         source._merge_restore_source(failures)
-        results_by_model = {}
-        for model_name in dict.fromkeys(lines.mapped("model_name")):
-            model_lines = lines.filtered(
-                lambda line, m=model_name: line.model_name == m
-            )
-            results_by_model[model_name] = self._undo_lines(
-                model_lines, failures, moved_back
-            )
-        counts = self._undo_history_counts(results_by_model)
+        results_by_model = {
+            model_name: self._undo_lines(model_lines, failures, moved_back)
+            for model_name, model_lines in lines.grouped("model_name").items()
+        }
         if source.user_id != target.user_id:
-            self._undo_write_history(source, target, counts)
+            counts = (
+                source._merge_history_counts(*results_by_model["res.partner"])
+                if "res.partner" in results_by_model
+                else dict.fromkeys(HISTORY_COUNTS, 0)
+            )
+            target._merge_write_history(
+                source, counts, target.display_name, target.user_id, "unmerge"
+            )
         self._undo_post_notes(source, target, failures)
         self.sudo().write(
             {
@@ -461,20 +453,39 @@ class CustomerMergeLog(models.Model):
         (references, results, mapping) as ``_redirect_references`` would for
         a redirect from the right customer to the merged one."""
         Redirect = self.env["customer.reference.redirect"]
-        model_name = lines[:1].model_name
         found = {
             (reference.table, reference.column): reference
             for reference in Redirect._find_references(
-                model_name,
-                exclude_fields={CONSENT_FIELD} if model_name == "res.partner" else (),
+                lines[:1].model_name, exclude_fields={CONSENT_FIELD}
             )
         }
+        reference_of = {
+            line: found.get((line.table_name, line.column_name)) for line in lines
+        }
+        # The plain links of one table move back in one statement; the
+        # others, and all of a table whose statement broke a rule of the
+        # database, line by line.
+        together = defaultdict(lambda: lines.browse())
+        for line, reference in reference_of.items():
+            if (
+                line.kind in ("many2one", "res_id", "reference")
+                and reference
+                and reference.has_id
+                and not reference.deduplicates
+                and line.row_ids
+            ):
+                together[line.table_name, line.source_id, line.target_id] |= line
         references, results, mapping = [], {}, {}
         # Rows move by id: index-driven whatever the statistics say.
         with index_driven_plans(self.env):
-            moved = lines._move_back_all(found, failures)
-            for line in lines:
-                reference = found.get((line.table_name, line.column_name))
+            moved = {}
+            for group in together.values():
+                if len(group) > 1:
+                    moved.update(group._move_back_columns(reference_of))
+            for line, reference in reference_of.items():
+                if line not in moved:
+                    moved[line] = line._move_back(reference, failures)
+            for line, reference in reference_of.items():
                 rows = moved[line]
                 if rows is None:
                     continue
@@ -489,67 +500,39 @@ class CustomerMergeLog(models.Model):
             Redirect._recompute_after_redirect(references, results, mapping)
         return references, results, mapping
 
-    def _undo_history_counts(self, results_by_model):
-        if "res.partner" not in results_by_model:
-            return dict.fromkeys(HISTORY_COUNTS, 0)
-        references, results, mapping = results_by_model["res.partner"]
-        return self.env["res.partner"]._merge_history_counts(
-            references, results, mapping
-        )
-
-    def _undo_write_history(self, source, target, counts):
-        # sudo: users only read the history; the engine writes it.
-        self.env["customer.ownership.history"].sudo().create(
-            dict(
-                counts,
-                partner_id=source.id,
-                source_partner_id=target.id,
-                source_name=target.display_name,
-                from_user_id=target.user_id.id,
-                to_user_id=source.user_id.id,
-                mode="unmerge",
-                origin="merge",
-                user_id=self.env.uid,
-            )
-        )
-
     def _undo_post_notes(self, source, target, failures):
-        failed = (
-            Markup("<p>%s</p><ul>%s</ul>")
-            % (
+        failed = Markup()
+        if failures:
+            failed = Markup("<p>%s</p><ul>%s</ul>") % (
                 self.env._("Not moved back:"),
                 Markup().join(Markup("<li>%s</li>") % text for text in failures),
             )
-            if failures
-            else Markup()
-        )
         user = self.env.user.name
-        source.message_post(
-            body=Markup("<p>%s</p>%s")
-            % (
+        notes = (
+            (
+                source,
                 self.env._(
                     "Merge into %(kept)s undone by %(user)s: what moved to "
                     "%(kept)s is back on this customer.",
                     kept=target.display_name,
                     user=user,
                 ),
-                failed,
             ),
-            subtype_xmlid="mail.mt_note",
-        )
-        target.message_post(
-            body=Markup("<p>%s</p>%s")
-            % (
+            (
+                target,
                 self.env._(
                     "Merge of %(merged)s into this customer undone by %(user)s: "
                     "what came from %(merged)s went back to it.",
                     merged=source.display_name,
                     user=user,
                 ),
-                failed,
             ),
-            subtype_xmlid="mail.mt_note",
         )
+        for partner, note in notes:
+            partner.message_post(
+                body=Markup("<p>%s</p>%s") % (note, failed),
+                subtype_xmlid="mail.mt_note",
+            )
 
 
 class CustomerMergeLogLine(models.Model):
@@ -629,44 +612,12 @@ class CustomerMergeLogLine(models.Model):
             else:
                 line.label = self.env._("Technical links")
 
-    def _move_back_all(self, found, failures):
-        """Move back the rows of these lines: {line: rows moved back, or
-        None as ``_move_back`` returns}. The plain links of one table move
-        in one statement; the others, and all of a table whose statement
-        broke a rule of the database, line by line.
-
-        :param found: {(table, column): Reference} of the model's references
-        """
-        together = defaultdict(lambda: self.browse())
-        for line in self:
-            reference = found.get((line.table_name, line.column_name))
-            if (
-                line.kind in ("many2one", "res_id", "reference")
-                and reference
-                and reference.has_id
-                and not reference.deduplicates
-                and line.row_ids
-            ):
-                together[line.table_name, line.source_id, line.target_id] |= line
-        moved = {}
-        for group in together.values():
-            if len(group) > 1:
-                moved.update(group._move_back_columns(found))
-        for line in self:
-            if line not in moved:
-                moved[line] = line._move_back(
-                    found.get((line.table_name, line.column_name)), failures
-                )
-        return moved
-
-    def _move_back_columns(self, found):
+    def _move_back_columns(self, reference_of):
         """{line: rows moved back} for these lines, plain links of one table,
         in one statement; {} if it breaks a rule of the database (the lines
         then move one by one, so that the undo names the one that failed)."""
         Redirect = self.env["customer.reference.redirect"]
-        moves = [
-            (found[line.table_name, line.column_name], line.row_ids) for line in self
-        ]
+        moves = [(reference_of[line], line.row_ids) for line in self]
         try:
             with self.env.cr.savepoint(flush=False):
                 rows = Redirect._move_back_columns(
@@ -712,7 +663,15 @@ class CustomerMergeLogLine(models.Model):
                 )
         except psycopg2.IntegrityError as error:
             values = {"label": self.label, "count": self.count}
-            reason = self._constraint_message(error.diag.constraint_name)
+            # The message a module declared for the rule, in the reader's
+            # language; PostgreSQL's own wording is technical. sudo: rule
+            # messages are labels, not data.
+            reason = error.diag.constraint_name and (
+                self.env["ir.model.constraint"]
+                .sudo()
+                .search([("name", "=", error.diag.constraint_name)], limit=1)
+                .message
+            )
             failures.append(
                 self.env._(
                     "%(label)s: %(count)s record(s) stayed on the right customer "
@@ -729,20 +688,6 @@ class CustomerMergeLogLine(models.Model):
                 )
             )
             return None
-
-    def _constraint_message(self, name):
-        """The message a module declared for the database rule ``name``, in
-        the reader's language; None for a rule without one, whose name and
-        PostgreSQL's wording are technical."""
-        if not name:
-            return None
-        # sudo: rule messages are labels, not data.
-        constraint = (
-            self.env["ir.model.constraint"]
-            .sudo()
-            .search([("name", "=", name)], limit=1)
-        )
-        return constraint.message or None
 
     def _report_missing(self, rows, reference, failures):
         """Name in ``failures`` the logged rows that did not move back: by

@@ -245,10 +245,11 @@ class CustomerReferenceRedirect(models.AbstractModel):
     def _sql_points_at(self, reference, alias, model_name, record_id):
         """Condition: row ``alias`` of the reference's table points at
         ``record_id`` (an SQL expression)."""
-        column = SQL.identifier(alias, reference.column)
-        if reference.kind == "reference":
-            return SQL("%s = concat(%s, ',', %s)", column, model_name, record_id)
-        condition = SQL("%s = %s", column, record_id)
+        condition = SQL(
+            "%s = %s",
+            SQL.identifier(alias, reference.column),
+            self._sql_value(reference, model_name, record_id),
+        )
         if reference.model_column:
             condition = SQL(
                 "%s AND %s = %s",
@@ -259,34 +260,6 @@ class CustomerReferenceRedirect(models.AbstractModel):
         return condition
 
     @api.model
-    def _sql_source_rows(self, reference, model_name, source_ids):
-        """Condition on ``t`` (joined with mapping ``m``): the row points at a
-        source and is to be redirected."""
-        conditions = [self._sql_points_at(reference, "t", model_name, SQL("m.src"))]
-        conditions += [
-            SQL("%s IS NULL", SQL.identifier("t", column))
-            for column in reference.require_empty
-        ]
-        if reference.creator == (reference.table, "id"):
-            # The wizard's own row says who created it: no lookup per row.
-            conditions.append(SQL("t.create_uid = %s", self.env.uid))
-        elif reference.creator:
-            table, column = reference.creator
-            conditions.append(
-                SQL(
-                    "EXISTS (SELECT 1 FROM %s AS w WHERE w.id = %s AND "
-                    "w.create_uid = %s)",
-                    SQL.identifier(table),
-                    SQL.identifier("t", column),
-                    self.env.uid,
-                )
-            )
-        if reference.has_id and reference.table == self.env[model_name]._table:
-            # The source's own row dies with it; rewriting it is pointless.
-            conditions.append(SQL("t.id <> ALL(%s)", source_ids))
-        return SQL(" AND ").join(conditions)
-
-    @api.model
     def _sql_held_links(self, reference, model_name, holder, mapping=None):
         """(WITH clause, condition): the condition says that ``holder`` (an
         SQL expression, say ``m.dst`` with ``mapping`` joined as ``m``)
@@ -295,8 +268,7 @@ class CustomerReferenceRedirect(models.AbstractModel):
         The holder's links are read once, into a materialised table looked
         up in memory. Probed per row instead, PostgreSQL without statistics
         (fresh data) read the holder's whole index range for every row, and
-        after a merge the dead entries it left there too: seconds per
-        thousand rows instead of milliseconds.
+        after a merge the dead entries it left there too.
         """
         keys = [SQL.identifier("d", key) for key in reference.keys]
         held = SQL(
@@ -350,91 +322,95 @@ class CustomerReferenceRedirect(models.AbstractModel):
     @api.model
     def _count_references(self, references, model_name, mapping):
         """{reference index: (rows pointing at a source, of which the target
-        already has)} in one query. ``mapping`` is {source id: target id}; a
-        target id of 0 counts without looking for duplicates."""
-        if not references:
-            return {}
-        self.env.flush_all()
-        selects = []
-        for index, reference in enumerate(references):
-            selects.append(
-                self._sql_select_pointing(
-                    reference,
-                    model_name,
-                    mapping,
-                    lambda duplicate, i=index: SQL(
-                        "%s AS i, count(*) AS n, count(*) FILTER (WHERE %s) AS d",
-                        i,
-                        duplicate,
-                    ),
-                )
+        already has)}. ``mapping`` is {source id: target id}; a target id of
+        0 counts without looking for duplicates."""
+        columns = dict.fromkeys(range(len(references)))
+        return {
+            index: (count, dup)
+            for index, count, dup in self._pointing_rows(
+                references, model_name, mapping, columns
             )
-        with index_driven_plans(self.env):
-            self.env.cr.execute(SQL(" UNION ALL ").join(selects))
-            counts = self.env.cr.fetchall()
-        return {index: (count, dup) for index, count, dup in counts}
+        }
 
     @api.model
-    def _sql_select_pointing(self, reference, model_name, mapping, columns):
-        """A SELECT of ``columns(duplicate)`` from the rows of the
-        reference's table that point at a source of ``mapping``, as ``t``;
-        ``duplicate`` is the condition "the target already has this link"
-        (false where links are not deduplicated). Parenthesised, so that
-        selects of several references can be joined with UNION ALL."""
-        if reference.kind == "company_dependent":
-            held, duplicate = SQL(), SQL("false")
-            source = SQL("%s AS t", SQL.identifier(reference.table))
-            where = self._sql_company_dependent_rows(reference, mapping)
-        else:
-            held, duplicate = (
-                self._sql_held_links(
-                    reference, model_name, SQL("m.dst"), self._sql_mapping(mapping)
-                )
-                if reference.deduplicates
-                else (SQL(), SQL("false"))
-            )
-            source = SQL(
-                "%s AS t, %s",
-                SQL.identifier(reference.table),
-                self._sql_mapping(mapping),
-            )
-            where = self._sql_source_rows(reference, model_name, list(mapping))
-        return SQL(
-            "(%sSELECT %s FROM %s WHERE %s)", held, columns(duplicate), source, where
-        )
-
-    @api.model
-    def _linked_rows(self, references, model_name, mapping, columns):
-        """{reference index: [(value, duplicate)]} of the rows pointing at a
-        source of ``mapping`` ({source id: target id}), in one query:
-        ``value`` is the row's column ``columns[index]`` (its ``id``, or the
-        key naming the record on the other side of a relation) and
-        ``duplicate`` whether the target already has the same link. Only the
-        references listed in ``columns`` are read."""
+    def _pointing_rows(self, references, model_name, mapping, columns):
+        """One query over the rows of ``references`` that point at a source
+        of ``mapping``, for the reference indexes of ``columns``: rows
+        ``(index, value, duplicate)`` with ``value`` the row's column
+        ``columns[index]``, or for a column of None one row ``(index, count,
+        duplicates)``."""
         if not columns:
-            return {}
+            return []
         self.env.flush_all()
         selects = []
         for index, column in columns.items():
+            reference = references[index]
+            if reference.kind == "company_dependent":
+                held, duplicate = SQL(), SQL("false")
+                source = SQL("%s AS t", SQL.identifier(reference.table))
+                where = self._sql_company_dependent_rows(reference, mapping)
+            else:
+                held, where, duplicate = self._sql_pointing(
+                    reference, model_name, mapping
+                )
+                source = SQL(
+                    "%s AS t, %s",
+                    SQL.identifier(reference.table),
+                    self._sql_mapping(mapping),
+                )
+            if column is None:
+                values = SQL("count(*), count(*) FILTER (WHERE %s)", duplicate)
+            else:
+                values = SQL("%s, %s", SQL.identifier("t", column), duplicate)
             selects.append(
-                self._sql_select_pointing(
-                    references[index],
-                    model_name,
-                    mapping,
-                    lambda duplicate, i=index, c=column: SQL(
-                        "%s AS i, %s AS v, %s AS d",
-                        i,
-                        SQL.identifier("t", c),
-                        duplicate,
-                    ),
+                SQL(
+                    "(%sSELECT %s, %s FROM %s WHERE %s)",
+                    held,
+                    index,
+                    values,
+                    source,
+                    where,
                 )
             )
-        rows = {index: [] for index in columns}
         with index_driven_plans(self.env):
             self.env.cr.execute(SQL(" UNION ALL ").join(selects))
-            for index, value, duplicate in self.env.cr.fetchall():
-                rows[index].append((value, duplicate))
-        return rows
+            return self.env.cr.fetchall()
+
+    @api.model
+    def _sql_pointing(self, reference, model_name, mapping):
+        """(WITH clause, condition, duplicate) on row ``t`` joined with
+        mapping ``m``: the row points at a source and is to be redirected;
+        ``duplicate``: the target already has this link (false where links
+        are not deduplicated)."""
+        conditions = [self._sql_points_at(reference, "t", model_name, SQL("m.src"))]
+        conditions += [
+            SQL("%s IS NULL", SQL.identifier("t", column))
+            for column in reference.require_empty
+        ]
+        if reference.creator == (reference.table, "id"):
+            # The wizard's own row says who created it: no lookup per row.
+            conditions.append(SQL("t.create_uid = %s", self.env.uid))
+        elif reference.creator:
+            table, column = reference.creator
+            conditions.append(
+                SQL(
+                    "EXISTS (SELECT 1 FROM %s AS w WHERE w.id = %s AND "
+                    "w.create_uid = %s)",
+                    SQL.identifier(table),
+                    SQL.identifier("t", column),
+                    self.env.uid,
+                )
+            )
+        if reference.has_id and reference.table == self.env[model_name]._table:
+            # The source's own row dies with it; rewriting it is pointless.
+            conditions.append(SQL("t.id <> ALL(%s)", list(mapping)))
+        where = SQL(" AND ").join(conditions)
+        if not reference.deduplicates:
+            return SQL(), where, SQL("false")
+        held, duplicate = self._sql_held_links(
+            reference, model_name, SQL("m.dst"), self._sql_mapping(mapping)
+        )
+        return held, where, duplicate
 
     @api.model
     def _redirect_references(self, references, model_name, mapping):
@@ -472,41 +448,36 @@ class CustomerReferenceRedirect(models.AbstractModel):
     @api.model
     def _redirect_column(self, reference, model_name, mapping):
         cr = self.env.cr
-        source_rows = self._sql_source_rows(reference, model_name, list(mapping))
-        held, keep_duplicates = SQL(), SQL()
-        if reference.deduplicates:
-            held, target_has_it = self._sql_held_links(
-                reference, model_name, SQL("m.dst"), self._sql_mapping(mapping)
-            )
-            keep_duplicates = SQL("AND NOT %s", target_has_it)
+        held, source_rows, target_has_it = self._sql_pointing(
+            reference, model_name, mapping
+        )
         cr.execute(
             SQL(
-                "%sUPDATE %s AS t SET %s = %s FROM %s WHERE %s %s RETURNING %s",
+                "%sUPDATE %s AS t SET %s = %s FROM %s WHERE %s AND NOT %s RETURNING %s",
                 held,
                 SQL.identifier(reference.table),
                 SQL.identifier(reference.column),
                 self._sql_value(reference, model_name, SQL("m.dst")),
                 self._sql_mapping(mapping),
                 source_rows,
-                keep_duplicates,
+                target_has_it,
                 self._sql_returning(reference),
             )
         )
         moved = cr.dictfetchall()
-        dropped = []
-        if reference.deduplicates:
-            # What still points at a source is exactly what the target had.
-            cr.execute(
-                SQL(
-                    "SELECT %s FROM %s AS t, %s WHERE %s",
-                    self._sql_returning(reference),
-                    SQL.identifier(reference.table),
-                    self._sql_mapping(mapping),
-                    source_rows,
-                )
+        if not reference.deduplicates:
+            return moved, []
+        # What still points at a source is exactly what the target had.
+        cr.execute(
+            SQL(
+                "SELECT %s FROM %s AS t, %s WHERE %s",
+                self._sql_returning(reference),
+                SQL.identifier(reference.table),
+                self._sql_mapping(mapping),
+                source_rows,
             )
-            dropped = cr.dictfetchall()
-        return moved, dropped
+        )
+        return moved, cr.dictfetchall()
 
     @api.model
     def _sql_company_dependent_rows(self, reference, mapping):

@@ -15,25 +15,30 @@ _logger = logging.getLogger(__name__)
 
 EXTERNAL_REF_MAX_LENGTH = 64
 
-# Whether one of the module's own workflows (trash, restore, purge, transfer)
-# is writing. A Python context variable, not an Odoo context key: an XML-RPC
-# client sends whatever context keys it likes, but cannot reach this.
-_in_workflow = ContextVar("crm_customer_ownership_workflow", default=False)
+
+def context_flag(name):
+    """(context manager that sets a flag, function that reads it). A Python
+    context variable, not an Odoo context key: an XML-RPC client sends
+    whatever context keys it likes, but cannot reach this."""
+    flag = ContextVar(name, default=False)
+
+    @contextmanager
+    def setting():
+        token = flag.set(True)
+        try:
+            yield
+        finally:
+            flag.reset(token)
+
+    return setting, flag.get
 
 
-@contextmanager
-def ownership_workflow():
-    """Let the module's workflows write what create/write refuse to others:
-    the trash stamps, a new salesperson, a customer with history deleted."""
-    token = _in_workflow.set(True)
-    try:
-        yield
-    finally:
-        _in_workflow.reset(token)
-
-
-def in_ownership_workflow():
-    return _in_workflow.get()
+# Set while one of the module's own workflows (trash, restore, purge,
+# transfer) writes what create/write refuse to others: the trash stamps, a
+# new salesperson, a customer with history deleted.
+ownership_workflow, in_ownership_workflow = context_flag(
+    "crm_customer_ownership_workflow"
+)
 
 
 # The trash stamps: set by Move to trash, Restore, the import and the purge.

@@ -1,5 +1,4 @@
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections import defaultdict
 
 from psycopg2 import errors
 
@@ -10,7 +9,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .customer_linked_records import COUNTED_KINDS, LINKED_KINDS
 from .customer_reference_redirect import ReferenceConflictError
-from .res_partner import MERGE_MARK_FIELDS, ownership_workflow
+from .res_partner import MERGE_MARK_FIELDS, context_flag, ownership_workflow
 
 _lt = LazyTranslate(__name__)
 
@@ -24,22 +23,9 @@ CONSENT_FIELD = ("customer.consent", "partner_id")
 # Set while Odoo's merge wizard (Contacts > Action > Merge) has this module's
 # engine merge its customers: the wizard then deletes its sources, which the
 # engine keeps, archived and marked, for an undo.
-_engine_merge_for_odoo_wizard = ContextVar(
-    "crm_customer_ownership_engine_merge_for_odoo_wizard", default=False
+engine_merge_for_odoo_wizard, in_engine_merge_for_odoo_wizard = context_flag(
+    "crm_customer_ownership_engine_merge_for_odoo_wizard"
 )
-
-
-@contextmanager
-def engine_merge_for_odoo_wizard():
-    token = _engine_merge_for_odoo_wizard.set(True)
-    try:
-        yield
-    finally:
-        _engine_merge_for_odoo_wizard.reset(token)
-
-
-def in_engine_merge_for_odoo_wizard():
-    return _engine_merge_for_odoo_wizard.get()
 
 
 # History counter: the (model, field) references it counts the records of.
@@ -173,15 +159,12 @@ class ResPartner(models.Model):
             )
         self[0]._check_merge_permission(self[1])
         source, target = self._merge_direction()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "crm_customer_ownership.customer_merge_wizard_action"
+        return self.env["customer.merge.wizard"]._action(
+            context={
+                "default_source_partner_id": source.id,
+                "default_target_partner_id": target.id,
+            }
         )
-        action["name"] = self.env._("Merge Customers")
-        action["context"] = {
-            "default_source_partner_id": source.id,
-            "default_target_partner_id": target.id,
-        }
-        return action
 
     def _merge_direction(self):
         """(wrong, right) of two customers: the way the merge rules accept;
@@ -231,9 +214,6 @@ class ResPartner(models.Model):
         MergeLog = self.env["customer.merge.log"]
         MergeLog.flush_model(["source_partner_id", "target_partner_id"])
         for side in ("source", "target"):
-            # Through the indexes: planned from statistics, the customers
-            # were read whole once per merge log (a nested loop over a
-            # sequential scan of res_partner).
             self.env.execute_query(
                 SQL(
                     "UPDATE customer_merge_log log SET %s = partner.user_id"
@@ -367,19 +347,13 @@ class ResPartner(models.Model):
         deletes it. sudo: contact managers may not list users, an archived
         user still owns its contact, and any company's partner counts,
         whether the user may read that company or not."""
-        users = (
-            self.env["res.users"]
+        return tuple(
+            self.env[model]
             .sudo()
             .with_context(active_test=False)
             .search([("partner_id", "=", self.id)])
+            for model in ("res.users", "res.company")
         )
-        companies = (
-            self.env["res.company"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("partner_id", "=", self.id)])
-        )
-        return users, companies
 
     def _merge_reverse_allowed(self, target):
         """Whether a refusal may propose the reverse merge (``target`` into
@@ -477,9 +451,8 @@ class ResPartner(models.Model):
             merged_unit=source_unit.complete_name,
             kept_unit=target_unit.complete_name or whole,
         )
-        if (
-            not target_unit or target_unit._is_ancestor_or_self_of(source_unit)
-        ) and not self._merge_reverse_allowed(target):
+        below = not target_unit or target_unit._is_ancestor_or_self_of(source_unit)
+        if below and not self._merge_reverse_allowed(target):
             raise UserError(
                 self.env._(
                     "Customer %(merged)s (%(merged_unit)s) lies below %(kept)s "
@@ -490,7 +463,7 @@ class ResPartner(models.Model):
                     **values,
                 )
             )
-        if not target_unit or target_unit._is_ancestor_or_self_of(source_unit):
+        if below:
             raise UserError(
                 self.env._(
                     "Customer %(merged)s (%(merged_unit)s) lies below %(kept)s "
@@ -512,11 +485,9 @@ class ResPartner(models.Model):
 
     def _check_merge_sync(self, target):
         """A synchronised customer is never merged into an unsynchronised one."""
-        if (
-            self.is_synced
-            and not target.is_synced
-            and not self._merge_reverse_allowed(target)
-        ):
+        if not self.is_synced or target.is_synced:
+            return
+        if not self._merge_reverse_allowed(target):
             raise UserError(
                 self.env._(
                     "Customer %(merged)s is synchronised with the ERP and "
@@ -527,25 +498,22 @@ class ResPartner(models.Model):
                     **self._merge_names(target),
                 )
             )
-        if self.is_synced and not target.is_synced:
-            raise UserError(
-                self.env._(
-                    "Customer %(merged)s is synchronised with the ERP and "
-                    "%(kept)s is not, and a synchronised customer is never "
-                    "merged into an unsynchronised one: merge %(kept)s into "
-                    "%(merged)s instead.",
-                    **self._merge_names(target),
-                )
+        raise UserError(
+            self.env._(
+                "Customer %(merged)s is synchronised with the ERP and "
+                "%(kept)s is not, and a synchronised customer is never "
+                "merged into an unsynchronised one: merge %(kept)s into "
+                "%(merged)s instead.",
+                **self._merge_names(target),
             )
+        )
 
     def _check_merge_consents(self, target):
         """Consents are not carried over: a source with consents needs a
         target with consents of its own."""
-        if (
-            self._merge_consents()
-            and not target._merge_consents()
-            and not self._merge_reverse_allowed(target)
-        ):
+        if not self._merge_consents() or target._merge_consents():
+            return
+        if not self._merge_reverse_allowed(target):
             raise UserError(
                 self.env._(
                     "Customer %(merged)s has GDPR consents and %(kept)s has "
@@ -554,16 +522,15 @@ class ResPartner(models.Model):
                     **self._merge_names(target),
                 )
             )
-        if self._merge_consents() and not target._merge_consents():
-            raise UserError(
-                self.env._(
-                    "Customer %(merged)s has GDPR consents and %(kept)s has "
-                    "none, and a merge does not carry consents over: record the "
-                    "consent on %(kept)s first, or merge %(kept)s into "
-                    "%(merged)s instead.",
-                    **self._merge_names(target),
-                )
+        raise UserError(
+            self.env._(
+                "Customer %(merged)s has GDPR consents and %(kept)s has "
+                "none, and a merge does not carry consents over: record the "
+                "consent on %(kept)s first, or merge %(kept)s into "
+                "%(merged)s instead.",
+                **self._merge_names(target),
             )
+        )
 
     # ------------------------------------------------------------------
     # Preview and engine
@@ -586,22 +553,18 @@ class ResPartner(models.Model):
         for index, reference in enumerate(references):
             if found := self._merge_preview_kind(reference):
                 shown[index] = found
-        rows = Redirect._linked_rows(
+        rows = Redirect._pointing_rows(
             references,
             "res.partner",
             {self.id: target.id if target else 0},
-            {
-                index: column
-                for index, (_order, _label, _model, column) in shown.items()
-            },
+            {index: column for index, (*_kind, column) in shown.items()},
         )
         # {(order, label, model): {record id: every link is a duplicate}}:
         # one record linked through several fields counts once.
         linked = {}
-        for index, (order, label, model, _column) in shown.items():
-            records = linked.setdefault((order, label, model), {})
-            for record_id, duplicate in rows[index]:
-                records[record_id] = records.get(record_id, True) and duplicate
+        for index, record_id, duplicate in rows:
+            records = linked.setdefault(shown[index][:3], {})
+            records[record_id] = records.get(record_id, True) and duplicate
         lines = {}
         for (_order, label, model), records in sorted(linked.items()):
             readable = self._merge_readable(model, records)
@@ -745,8 +708,15 @@ class ResPartner(models.Model):
                     self._merge_summarize(references, results),
                     counts=self._merge_history_counts(references, results, mapping),
                 )
-                self._merge_write_history(target, summary, from_user)
-                target._merge_post_audit(summary)
+                self._merge_write_history(
+                    target, summary["counts"], source_name, from_user, "merge"
+                )
+                target.message_post(
+                    body=self.env["ir.qweb"]._render(
+                        "crm_customer_ownership.customer_merge_message", summary
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
                 self._merge_archive_source(target)
                 log = MergeLog._create_for_merge(self, target, summary, lines)
         except ReferenceConflictError as conflict:
@@ -886,14 +856,11 @@ class ResPartner(models.Model):
         every row)."""
         summary = {}
         for key in ("moved", "dropped"):
-            counts = {}
+            counts = defaultdict(int)
             for index, reference in enumerate(references):
-                kind = results[index][key] and self._merge_preview_kind(reference)
-                if kind:
-                    order, label = kind[:2]
-                    counts[order, label] = counts.get((order, label), 0) + len(
-                        results[index][key]
-                    )
+                rows = results[index][key]
+                if rows and (kind := self._merge_preview_kind(reference)):
+                    counts[kind[:2]] += len(rows)
             summary[key] = [
                 {"label": label, "count": count}
                 for (_order, label), count in sorted(counts.items())
@@ -907,13 +874,10 @@ class ResPartner(models.Model):
         records = Redirect._changed_records(
             references, results, mapping, ("moved", "dropped")
         )
-        counts = {}
-        for counter, keys in HISTORY_COUNTS.items():
-            ids = set()
-            for key in keys:
-                ids |= records.get(key, set())
-            counts[counter] = len(ids)
-        return counts
+        return {
+            counter: len(set().union(*(records.get(key, ()) for key in keys)))
+            for counter, keys in HISTORY_COUNTS.items()
+        }
 
     def _merge_source_name(self):
         if self.external_ref:
@@ -931,32 +895,23 @@ class ResPartner(models.Model):
     def _merge_names(self, target):
         return {"merged": self.display_name, "kept": target.display_name}
 
-    def _merge_write_history(self, target, summary, from_user):
+    def _merge_write_history(self, receiver, counts, source_name, from_user, mode):
+        """History of ``receiver`` getting this customer's records (a merge,
+        or the undo of one the other way round)."""
         # sudo: users only read the history; the engine writes it.
-        return (
-            self.env["customer.ownership.history"]
-            .sudo()
-            .create(
-                dict(
-                    summary["counts"],
-                    partner_id=target.id,
-                    source_partner_id=self.id,
-                    source_name=summary["source_name"],
-                    from_user_id=from_user.id,
-                    to_user_id=target.user_id.id,
-                    mode="merge",
-                    origin="merge",
-                    user_id=self.env.uid,
-                )
+        self.env["customer.ownership.history"].sudo().create(
+            dict(
+                counts,
+                partner_id=receiver.id,
+                source_partner_id=self.id,
+                source_name=source_name,
+                from_user_id=from_user.id,
+                to_user_id=receiver.user_id.id,
+                mode=mode,
+                origin="merge",
+                user_id=self.env.uid,
             )
         )
-
-    def _merge_post_audit(self, summary):
-        self.ensure_one()
-        body = self.env["ir.qweb"]._render(
-            "crm_customer_ownership.customer_merge_message", summary
-        )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _merge_archive_source(self, target):
         """Archive this customer and mark it as merged into ``target``. Its

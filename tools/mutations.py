@@ -20,11 +20,13 @@ MUTATIONS = [
         "rule": "merge",
         "file": "models/res_partner_merge.py",
         "original": (
-            '            self.env["res.company"]\n'
             "            .sudo()\n"
             "            .with_context(active_test=False)\n"
+            '            .search([("partner_id", "=", self.id)])\n'
         ),
-        "replacement": '            self.env["res.company"]\n            .sudo()\n',
+        "replacement": (
+            '            .sudo()\n            .search([("partner_id", "=", self.id)])\n'
+        ),
         "tests": [EDGE_STATES + "TestArchivedCompanyPartnerIsNotMergedAway"],
     },
     {

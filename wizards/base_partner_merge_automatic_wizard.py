@@ -1,3 +1,5 @@
+from contextlib import nullcontext
+
 from odoo import api, models
 
 from ..models.res_partner_merge import (
@@ -25,11 +27,8 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
 
     def _merge(self, partner_ids, dst_partner=None, extra_checks=True):
         partners = self.env["res.partner"].browse(partner_ids).exists()
-        if not partners._ownership_customers():
-            return super()._merge(
-                partner_ids, dst_partner=dst_partner, extra_checks=extra_checks
-            )
-        with engine_merge_for_odoo_wizard():
+        ours = partners._ownership_customers()
+        with engine_merge_for_odoo_wizard() if ours else nullcontext():
             return super()._merge(
                 partner_ids, dst_partner=dst_partner, extra_checks=extra_checks
             )

@@ -76,16 +76,19 @@ class CustomerMergeWizard(models.TransientModel):
                 "target_partner_id": self.source_partner_id.id,
             }
         )
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "crm_customer_ownership.customer_merge_wizard_action"
-        )
-        return dict(
-            action,
-            name=self.env._("Merge Customers"),
+        return self._action(
             res_id=self.id,
             # The wrong customer stays fixed, as when the wizard opened.
             context={"default_source_partner_id": self.source_partner_id.id},
         )
+
+    @api.model
+    def _action(self, **values):
+        # Named for two customers, not "Merge into…" as on a customer's form.
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "crm_customer_ownership.customer_merge_wizard_action"
+        )
+        return dict(action, name=self.env._("Merge Customers"), **values)
 
     def action_merge(self):
         """Merge the wrong customer into the right one, say what moved and
