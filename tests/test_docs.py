@@ -178,6 +178,18 @@ class TestReadme(TransactionCase):
                 + "".join(itertools.islice(diff, 40))
             )
 
+    def test_app_description_is_generated_from_the_fragments(self):
+        """The Apps page's description repeats DESCRIPTION.md: generated
+        from it too, so the two cannot tell different stories."""
+        generator = _readme_generator()
+        current = (ROOT / generator.INDEX_HTML).read_text(encoding="utf-8")
+        self.assertEqual(
+            current,
+            generator.generate_index_html(ROOT),
+            "static/description/index.html is not what readme/DESCRIPTION.md "
+            "gives: edit the fragment, then run `python3 tools/gen_readme.py`.",
+        )
+
     def test_readme_states_the_code_size(self):
         develop = (ROOT / "readme" / "DEVELOP.md").read_text(encoding="utf-8")
         stated = re.search(r"hold ([\d,]+) lines of Python", " ".join(develop.split()))
