@@ -20,7 +20,10 @@ statement does), and ``plan_problems`` tells what is wrong with each plan:
   only a table it sees a few times larger than the ids at most;
 - in any statement, the module's or the ORM's on its behalf, such a full scan
   repeated per row: on the inner side of a nested loop or in a correlated
-  subplan, its cost is rows x table.
+  subplan, its cost is rows x table;
+- in a statement of the module, an index scan repeated per row whose
+  condition does not refer to the outer row: it reads the same index range
+  again for every row.
 
 Relations the batch leaves small on disk (SMALL_PAGES) are not judged: a
 plan made for a small table says nothing about a large one.
@@ -89,6 +92,7 @@ PASS_THROUGH = (
 # statistics and sees the table's size on disk when it plans, so it only scans
 # a table it sees at most a few times larger than the ids it is given.
 BY_PRIMARY_KEY = re.compile(r"\b(?:\w+\.)?id = ANY \(")
+QUALIFIED_COLUMN = re.compile(r'(?:\b[a-z_]+|"[^"]+")\.(?:"[^"]+"|[a-z_]+\b)')
 EXPLAINABLE = re.compile(
     r"^\s*(?:/\*.*?\*/\s*)*(select|with|insert|update|delete)\b",
     re.IGNORECASE | re.DOTALL,
@@ -218,23 +222,29 @@ def _rescan(node, child):
     ):
         return None
     condition = child.get("Index Cond", "")
-    # A qualified column (t.partner_id, m.src) is the outer row's; a literal
-    # ('res.partner') is not.
-    if re.search(r"\b[a-z_]+\.[a-z_]+\b", re.sub(r"'[^']*'", "", condition)):
+    # A qualified column (t.partner_id, "row".partner_id) is the outer
+    # row's; a literal ('res.partner') is not.
+    if QUALIFIED_COLUMN.search(re.sub(r"'[^']*'", "", condition)):
         return None
     return f"{child['Index Name']} read again for every row: {condition}"
 
 
-def plan_problems(plan, own, small=frozenset()):
+def plan_problems(plan, own, small=frozenset(), scans_once=False):
     """What makes this plan's cost follow a table instead of the ids; the
-    relations in ``small`` are ignored."""
+    relations in ``small`` are ignored. ``scans_once``: a statement of the
+    module allowed to read a table whole once, as the ORM's are."""
     problems = []
 
     def walk(node, repeated):
         scan = _full_scan(node, small)
         if scan and repeated:
             problems.append(f"{scan}, repeated for every row ({repeated})")
-        elif scan and own and not BY_PRIMARY_KEY.search(node.get("Filter", "")):
+        elif (
+            scan
+            and own
+            and not scans_once
+            and not BY_PRIMARY_KEY.search(node.get("Filter", ""))
+        ):
             problems.append(scan)
         for child in node.get("Plans", ()):
             rescan = own and _rescan(node, child)
@@ -277,8 +287,12 @@ def describe_problems(statements, cr, scans_once=None):
     report = []
     for statement in statements:
         sql = statement["sql"]
-        own = statement["own"] and not (scans_once and scans_once(sql))
-        problems = plan_problems(statement["plan"], own, small)
+        problems = plan_problems(
+            statement["plan"],
+            statement["own"],
+            small,
+            scans_once=bool(scans_once and scans_once(sql)),
+        )
         if problems:
             who = "module" if statement["own"] else "ORM"
             report.append(
