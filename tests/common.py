@@ -1,7 +1,21 @@
 from datetime import timedelta
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL
+
+SALESMAN = "base.group_user,sales_team.group_sale_salesman"
+SERVICE = "base.group_user,crm_customer_ownership.group_customer_service"
+
+
+def new_users(env, groups, **names):
+    """A user of ``groups`` for each ``login=name``, in that order."""
+    return env["res.users"].concat(
+        *(
+            new_test_user(env, login=login, name=name, groups=groups)
+            for login, name in names.items()
+        )
+    )
 
 
 class CustomerOwnershipCase(TransactionCase):
@@ -17,24 +31,18 @@ class CustomerOwnershipCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.ref("base.main_company")
-        salesman = "base.group_user,sales_team.group_sale_salesman"
-        cls.huber = new_test_user(
-            cls.env, login="t_huber", name="Test Huber", groups=salesman
+        cls.huber, cls.maier = new_users(
+            cls.env, SALESMAN, t_huber="Test Huber", t_maier="Test Maier"
         )
-        cls.maier = new_test_user(
-            cls.env, login="t_maier", name="Test Maier", groups=salesman
-        )
-        cls.transfer_user = new_test_user(
+        cls.transfer_user = new_users(
             cls.env,
-            login="t_transfer",
-            name="Test Transfer",
-            groups=salesman + ",crm_customer_ownership.group_customer_transfer",
+            SALESMAN + ",crm_customer_ownership.group_customer_transfer",
+            t_transfer="Test Transfer",
         )
-        cls.sales_manager = new_test_user(
+        cls.sales_manager = new_users(
             cls.env,
-            login="t_sales_manager",
-            name="Test Sales Manager",
-            groups="base.group_user,sales_team.group_sale_manager",
+            "base.group_user,sales_team.group_sale_manager",
+            t_sales_manager="Test Sales Manager",
         )
         cls.Partner = cls.env["res.partner"]
         cls.customers_huber = cls.Partner.create(
@@ -169,3 +177,42 @@ class CustomerOwnershipCase(TransactionCase):
                 }
             ),
         }
+
+    def _age(self, column, partner):
+        """Put ``column`` of ``partner`` one day past the trash retention."""
+        days = self.Partner._get_trash_retention_days() + 1
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET %s = %s WHERE id = %s",
+                SQL.identifier(column),
+                fields.Datetime.now() - timedelta(days=days),
+                partner.id,
+            )
+        )
+        self.env.invalidate_all()
+
+    def _merge_log(self, source, target, user=None):
+        """Merge ``source`` into ``target`` through the wizard, as ``user``
+        (the sales manager unless given), as an XML-RPC client or the UI
+        would: the merge's log."""
+        self.env["customer.merge.wizard"].with_user(user or self.sales_manager).create(
+            {"source_partner_id": source.id, "target_partner_id": target.id}
+        ).action_merge()
+        return self.env["customer.merge.log"].search(
+            [("source_partner_id", "=", source.id)]
+        )
+
+    def _expired_merge_log(self, source, target):
+        """Merge ``source`` into ``target``, then let the purge expire the
+        merge while a business document keeps ``source``: the merge's log."""
+        log = self._merge_log(source, target)
+        # A document added to the merged customer after the merge keeps it
+        # from being deleted: the purge keeps it as an archived contact.
+        lead = self.env["crm.lead"].create({"name": "Late Deal"})
+        self.env.cr.execute(
+            SQL("UPDATE crm_lead SET partner_id = %s WHERE id = %s", source.id, lead.id)
+        )
+        self._age("merged_at", source)
+        self.Partner._cron_purge_trash()
+        return log

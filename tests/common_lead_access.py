@@ -5,9 +5,7 @@ from contextlib import closing
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
-from .common import CustomerOwnershipCase
-
-SALESMAN = "base.group_user,sales_team.group_sale_salesman"
+from .common import SALESMAN, SERVICE, CustomerOwnershipCase, new_users
 
 # The hierarchy: director > team_lead > huber; director > maier (huber's peer).
 # ``assigned`` belongs to maier and has huber as assigned operator.
@@ -66,9 +64,7 @@ class LeadAccessCase(CustomerOwnershipCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_2 = cls.env["res.company"].create({"name": "Second Company"})
-        cls.director = new_test_user(
-            cls.env, login="t_director", name="Test Director", groups=SALESMAN
-        )
+        cls.director = new_users(cls.env, SALESMAN, t_director="Test Director")
         cls.team_lead = new_test_user(
             cls.env,
             login="t_team_lead",
@@ -78,12 +74,7 @@ class LeadAccessCase(CustomerOwnershipCase):
         )
         cls.huber.crm_manager_id = cls.team_lead
         cls.maier.crm_manager_id = cls.director
-        cls.service = new_test_user(
-            cls.env,
-            login="t_service",
-            name="Test Service",
-            groups="base.group_user,crm_customer_ownership.group_customer_service",
-        )
+        cls.service = new_users(cls.env, SERVICE, t_service="Test Service")
         cls.other = new_test_user(
             cls.env,
             login="t_other",

@@ -65,6 +65,20 @@ class CustomerMergeCase(CustomerOwnershipCase):
         """Merge through the wizard, as an XML-RPC client or the UI would."""
         return self._merge_wizard(source, target, user).action_merge()
 
+    def _forbid_contact_managers_to_modify(self, target):
+        """A record rule: contact managers may read ``target``, not modify it."""
+        self.env["ir.rule"].create(
+            {
+                "name": "Contact managers may not modify the right customer",
+                "model_id": self.env.ref("base.model_res_partner").id,
+                "groups": [self.env.ref("base.group_partner_manager").id],
+                "domain_force": f"[('id', '!=', {target.id})]",
+                "perm_read": False,
+                "perm_create": False,
+                "perm_unlink": False,
+            }
+        )
+
     def assertMergedAway(self, source, target):
         """The wrong customer is kept for an undo, archived, marked as merged
         into ``target``, and out of every list and lookup."""

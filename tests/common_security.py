@@ -42,6 +42,17 @@ class SecurityCase(CustomerImportCase):
             ("rpc", self._rpc),
         )
 
+    def _merge_wizard_via(self, call, user, source, target):
+        """The id of ``user``'s merge wizard of ``source`` into ``target``,
+        created through ``call``."""
+        wizard = call(
+            user,
+            "customer.merge.wizard",
+            "create",
+            {"source_partner_id": source.id, "target_partner_id": target.id},
+        )
+        return wizard if isinstance(wizard, int) else wizard.id
+
     def _orm(self, user, model, method, *args, **kwargs):
         """The same call through the ORM: record methods take the ids first,
         as over XML-RPC."""

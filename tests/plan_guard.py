@@ -20,7 +20,10 @@ statement does), and ``plan_problems`` tells what is wrong with each plan:
   only a table it sees a few times larger than the ids at most;
 - in any statement, the module's or the ORM's on its behalf, such a full scan
   repeated per row: on the inner side of a nested loop or in a correlated
-  subplan, its cost is rows x table.
+  subplan, its cost is rows x table;
+- in a statement of the module, an index scan repeated per row whose
+  condition does not refer to the outer row: it reads the same index range
+  again for every row.
 
 Relations the batch leaves small on disk (SMALL_PAGES) are not judged: a
 plan made for a small table says nothing about a large one.
@@ -89,25 +92,28 @@ PASS_THROUGH = (
 # statistics and sees the table's size on disk when it plans, so it only scans
 # a table it sees at most a few times larger than the ids it is given.
 BY_PRIMARY_KEY = re.compile(r"\b(?:\w+\.)?id = ANY \(")
+QUALIFIED_COLUMN = re.compile(r'(?:\b[a-z_]+|"[^"]+")\.(?:"[^"]+"|[a-z_]+\b)')
 EXPLAINABLE = re.compile(
     r"^\s*(?:/\*.*?\*/\s*)*(select|with|insert|update|delete)\b",
     re.IGNORECASE | re.DOTALL,
 )
 
 
-def _origin():
-    """(issued by the module itself, 'file:line function' of the nearest
-    module frame) for the statement being executed."""
+def _in_module(filename):
+    return filename.startswith(MODULE_DIR) and not filename.startswith(TESTS_DIR)
+
+
+def _origin(is_own):
+    """(issued by the code under test itself, 'file:line function' of its
+    nearest frame) for the statement being executed; ``is_own`` tells a
+    file of the code under test by its path."""
     frame = sys._getframe(2)
     own, where = None, ""
     while frame:
         filename = frame.f_code.co_filename
-        in_module = filename.startswith(MODULE_DIR) and not filename.startswith(
-            TESTS_DIR
-        )
         if own is None and not filename.endswith(PASS_THROUGH):
-            own = in_module
-        if in_module:
+            own = is_own(filename)
+        if is_own(filename):
             where = (
                 f"{os.path.relpath(filename, MODULE_DIR)}:{frame.f_lineno} "
                 f"{frame.f_code.co_name}"
@@ -147,9 +153,20 @@ def _explain(cr, query, params):
 
 
 @contextmanager
-def capture_plans(cr):
+def capture_plans(cr, own_files=None):
     """Collect {"sql", "plan", "own", "where"} for every statement executed
-    on ``cr`` inside the block."""
+    on ``cr`` inside the block. The code under test is the module's (not
+    its tests'), or only the files of ``own_files`` (paths relative to the
+    module) when given: a statement is ``own`` when that code issues it
+    itself, and ``where`` names its nearest frame ("" when none is on the
+    stack)."""
+    if own_files:
+        suffixes = tuple(os.path.join(MODULE_DIR, name) for name in own_files)
+
+        def is_own(filename):
+            return filename.endswith(suffixes)
+    else:
+        is_own = _in_module
     statements = []
     execute = Cursor.execute
     busy = []
@@ -162,12 +179,17 @@ def capture_plans(cr):
             finally:
                 busy.pop()
             if plan is not None:
-                own, where = _origin()
+                own, where = _origin(is_own)
                 text = query.code if isinstance(query, SQL) else query
                 if isinstance(text, bytes):
                     text = text.decode()
                 statements.append(
-                    {"sql": text, "plan": plan, "own": own, "where": where}
+                    {
+                        "sql": " ".join(text.split()),
+                        "plan": plan,
+                        "own": own,
+                        "where": where,
+                    }
                 )
         return execute(self, query, params, log_exceptions)
 
@@ -187,18 +209,47 @@ def _full_scan(node, small):
     return None
 
 
-def plan_problems(plan, own, small=frozenset()):
+def _rescan(node, child):
+    """An index scan on the inner side of a nested loop whose index condition
+    does not refer to the outer row: each loop reads the same index range
+    again, dead entries included (those the statement's transaction left, or
+    those before a vacuum), so the statement costs rows x range whatever the
+    outer side was estimated at."""
+    if (
+        node["Node Type"] != "Nested Loop"
+        or child.get("Parent Relationship") != "Inner"
+        or child["Node Type"] not in ("Index Scan", "Index Only Scan")
+    ):
+        return None
+    condition = child.get("Index Cond", "")
+    # A qualified column (t.partner_id, "row".partner_id) is the outer
+    # row's; a literal ('res.partner') is not.
+    if QUALIFIED_COLUMN.search(re.sub(r"'[^']*'", "", condition)):
+        return None
+    return f"{child['Index Name']} read again for every row: {condition}"
+
+
+def plan_problems(plan, own, small=frozenset(), scans_once=False):
     """What makes this plan's cost follow a table instead of the ids; the
-    relations in ``small`` are ignored."""
+    relations in ``small`` are ignored. ``scans_once``: a statement of the
+    module allowed to read a table whole once, as the ORM's are."""
     problems = []
 
     def walk(node, repeated):
         scan = _full_scan(node, small)
         if scan and repeated:
             problems.append(f"{scan}, repeated for every row ({repeated})")
-        elif scan and own and not BY_PRIMARY_KEY.search(node.get("Filter", "")):
+        elif (
+            scan
+            and own
+            and not scans_once
+            and not BY_PRIMARY_KEY.search(node.get("Filter", ""))
+        ):
             problems.append(scan)
         for child in node.get("Plans", ()):
+            rescan = own and _rescan(node, child)
+            if rescan:
+                problems.append(rescan)
             relationship = child.get("Parent Relationship")
             if node["Node Type"] == "Nested Loop" and relationship == "Inner":
                 walk(child, "inner side of a nested loop")
@@ -228,17 +279,41 @@ def small_relations(cr):
     return frozenset(name for (name,) in cr.fetchall())
 
 
-def describe_problems(statements, cr):
-    """One paragraph per statement with a problem; empty when all are fine."""
+def describe_problems(statements, cr, scans_once=None):
+    """One paragraph per statement with a problem; empty when all are fine.
+    ``scans_once(sql)`` tells the module's statements allowed to read a table
+    whole once, as the ORM's are (never once per row)."""
     small = small_relations(cr)
     report = []
     for statement in statements:
-        problems = plan_problems(statement["plan"], statement["own"], small)
+        sql = statement["sql"]
+        problems = plan_problems(
+            statement["plan"],
+            statement["own"],
+            small,
+            scans_once=bool(scans_once and scans_once(sql)),
+        )
         if problems:
-            sql = " ".join(statement["sql"].split())
             who = "module" if statement["own"] else "ORM"
             report.append(
                 f"- {who} statement from {statement['where'] or '?'}: "
                 f"{'; '.join(problems)}\n    {sql[:300]}"
             )
     return "\n".join(report)
+
+
+class PlanGuardCase:
+    """A test case mixin: code run under ``capture_plans`` keeps plans
+    proportional to what it is given (``plans_given`` names it)."""
+
+    plans_given = "the ids given"
+
+    def assertPlansProportional(self, statements, scans_once=None):
+        """Fail with every statement whose plan scans a large relation whole."""
+        self.assertTrue(statements, "the code under test ran no statement at all")
+        problems = describe_problems(statements, self.env.cr, scans_once)
+        self.assertFalse(
+            problems,
+            f"Plans whose cost follows the table instead of {self.plans_given}:"
+            f"\n{problems}",
+        )

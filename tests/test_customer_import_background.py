@@ -78,6 +78,16 @@ class TestCustomerImportBackground(CustomerImportCase):
             self.Log._cron_run_imports()
         self.fail("the background import was not planned")
 
+    def _uninterrupted_state(self):
+        """``_maier_state`` after Maier's move import runs uninterrupted,
+        then rolled back."""
+        savepoint = self.env.cr.savepoint()
+        self._queue(self.maier, self.maier_rows, transfer_mode="move")
+        self._run_jobs()
+        state = self._maier_state()
+        savepoint.close(rollback=True)
+        return state
+
     def _maier_state(self):
         """Everything the import decides, without ids: Maier's customers,
         their visit reports, the ownership history, the log's counts."""
@@ -269,11 +279,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         self.assertTrue(self.Log._pass_budget_left(heavy=True), "no runner, no pass")
 
     def test_killed_after_chunk_k_ends_as_uninterrupted(self):
-        savepoint = self.env.cr.savepoint()
-        self._queue(self.maier, self.maier_rows, transfer_mode="move")
-        self._run_jobs()
-        uninterrupted = self._maier_state()
-        savepoint.close(rollback=True)
+        uninterrupted = self._uninterrupted_state()
         self.assertNotEqual(
             self._maier_state()["customers"], uninterrupted["customers"]
         )
@@ -319,11 +325,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         of rows, the checks across rows) commits nothing of it; the next run
         does that unit again, and the import ends as if nothing happened:
         the same plan lines, none twice, the same customers and history."""
-        savepoint = self.env.cr.savepoint()
-        self._queue(self.maier, self.maier_rows, transfer_mode="move")
-        self._run_jobs()
-        uninterrupted = self._maier_state()
-        savepoint.close(rollback=True)
+        uninterrupted = self._uninterrupted_state()
         # Units: read, slices of rows 1-2, 3-4, 5-6, checks; what the units
         # before the killed one committed.
         for method, k, committed in (
@@ -696,11 +698,7 @@ class TestCustomerImportBackground(CustomerImportCase):
         the import then ends as an uninterrupted one."""
         # Not a decorator: the class's patch (2) would be applied after it.
         self.patch(customer_import_log, "CHUNK_LINES", 8)
-        savepoint = self.env.cr.savepoint()
-        self._queue(self.maier, self.maier_rows, transfer_mode="move")
-        self._run_jobs()
-        uninterrupted = self._maier_state()
-        savepoint.close(rollback=True)
+        uninterrupted = self._uninterrupted_state()
 
         self.patch(customer_import_log, "MIN_CHUNK_LINES", 1)
         log = self._queue(self.maier, self.maier_rows, transfer_mode="move").log_id
@@ -717,11 +715,7 @@ class TestCustomerImportBackground(CustomerImportCase):
     def test_killed_and_resumed_through_the_runner_ends_as_uninterrupted(self):
         """The runner's own path, start to end: a worker killed in the
         second chunk, the next run resumes it with smaller chunks."""
-        savepoint = self.env.cr.savepoint()
-        self._queue(self.maier, self.maier_rows, transfer_mode="move")
-        self._run_jobs()
-        uninterrupted = self._maier_state()
-        savepoint.close(rollback=True)
+        uninterrupted = self._uninterrupted_state()
 
         self.patch(customer_import_log, "MIN_CHUNK_LINES", 1)
         runner = CronRunner(self, CRON)

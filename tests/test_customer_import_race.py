@@ -1,77 +1,26 @@
 import base64
 import gc
 import threading
-import time
 from functools import partial
 
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.service.model import retrying
 from odoo.tests import TransactionCase, tagged
 
-from ..models.res_partner import ownership_workflow
+from .common_race import BLOCK_WAIT, CommittedCustomerMixin, wait_until_blocked
 from .registry_lookup import allow_registry_lookup_in_threads
-
-# How long the test waits for the racing transaction to block on the lock.
-BLOCK_WAIT = 30
 
 
 # After the install is committed: the race runs real transactions on
 # committed data, which Odoo's runner cannot give while it installs.
 @tagged("post_install", "-at_install")
-class TestImportTransferRace(TransactionCase):
+class TestImportTransferRace(CommittedCustomerMixin, TransactionCase):
     """Two requests transfer (or import) the same committed customer at
     once: the loser waits, then Odoo's request retry replays it on the
     winner's data; both succeed one after the other and nothing is lost."""
 
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            agents = env["res.users"].create(
-                [
-                    {"name": f"Race Import Agent {i}", "login": f"t_race_import_{i}"}
-                    for i in range(3)
-                ]
-            )
-            customer = env["res.partner"].create(
-                {
-                    "name": "Race Customer",
-                    "external_ref": "RI1",
-                    "user_id": agents[0].id,
-                }
-            )
-            env["customer.visit.report"].create(
-                [{"partner_id": customer.id, "summary": f"Visit {i}"} for i in range(3)]
-            )
-            self.agent_ids, self.customer_id = agents.ids, customer.id
-        self.addCleanup(self._remove_committed_data)
-
-    def _remove_committed_data(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
-            partners = env["res.partner"].search([("external_ref", "=", "RI1")]) | env[
-                "res.partner"
-            ].browse(self.customer_id)
-            env["customer.ownership.history"].search(
-                [("partner_id", "in", partners.ids)]
-            ).unlink()
-            env["customer.import.log"].search(
-                [("agent_id", "in", self.agent_ids)]
-            ).unlink()
-            env["customer.import.wizard"].search(
-                [("user_id", "in", self.agent_ids)]
-            ).unlink()
-            env["mail.message"].search(
-                [("model", "=", "res.partner"), ("res_id", "in", partners.ids)]
-            ).unlink()
-            # The customer has history: only the module's own workflows
-            # (purge, merge) may delete it.
-            with ownership_workflow():
-                partners.unlink()
-            users = env["res.users"].browse(self.agent_ids)
-            user_partners = users.partner_id
-            users.unlink()
-            user_partners.unlink()
+    race_ref = "RI1"
+    race_login = "t_race_import"
 
     # ------------------------------------------------------------------
     # The two requests
@@ -160,18 +109,8 @@ class TestImportTransferRace(TransactionCase):
         return outcome["calls"]
 
     def _wait_until_blocked(self, cr, outcome):
-        deadline = time.monotonic() + BLOCK_WAIT
-        while time.monotonic() < deadline:
-            if "pid" in outcome:
-                cr.execute(
-                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
-                    [outcome["pid"]],
-                )
-                row = cr.fetchone()
-                if row and row[0] == "Lock":
-                    return
-            time.sleep(0.05)
-        self.fail(f"the racing transaction never waited for the lock: {outcome}")
+        if "pid" not in outcome or not wait_until_blocked(cr, outcome["pid"]):
+            self.fail(f"the racing transaction never waited for the lock: {outcome}")
 
     def _assert_final(self):
         with self.registry.cursor() as cr:

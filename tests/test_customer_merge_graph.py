@@ -1,8 +1,4 @@
-from datetime import timedelta
-
-from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from .common_merge import CustomerMergeCase
 
@@ -50,18 +46,6 @@ class TestCustomerMergeGraph(CustomerMergeCase):
         b.with_user(self.sales_manager).action_trash()
         self.assertRefused(a, b, "Right Customer is in the trash")
         self.assertRefused(b, a, "Right Customer is in the trash")
-
-    def _age(self, column, partner):
-        days = self.Partner._get_trash_retention_days() + 1
-        self.env.cr.execute(
-            SQL(
-                "UPDATE res_partner SET %s = %s WHERE id = %s",
-                SQL.identifier(column),
-                fields.Datetime.now() - timedelta(days=days),
-                partner.id,
-            )
-        )
-        self.Partner.invalidate_model([column])
 
     def test_log_survives_the_purge_of_the_right_customer(self):
         a, b = self._pair(

@@ -1,53 +1,22 @@
 """The merge's and the undo's statements keep plans proportional to the ids
-they are given, whatever PostgreSQL's statistics say.
+they are given, whatever PostgreSQL's statistics say (tests/plan_guard.py).
 
 The linked records are loaded in bulk SQL inside the test transaction, where
 PostgreSQL has no statistics for any of them, as right after a data
 migration. Every statement the merge engine, the reference redirect and the
 undo execute is EXPLAINed just before it runs.
-
-(A small guard of our own until tests/test_query_plans.py, the project-wide
-EXPLAIN guard, is on main: its statements can then move there.)
 """
 
-import json
-import os
-import re
-import sys
-from contextlib import contextmanager
 from datetime import datetime, timedelta
-from unittest.mock import patch
-
-from odoo.sql_db import Cursor
-from odoo.tools import SQL
 
 from .common_merge import CustomerMergeCase
+from .plan_guard import PlanGuardCase, capture_plans
 
 BATCH = 2000
-MODELS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "models")
-ENGINE_FILES = tuple(
-    os.path.join(MODELS_DIR, name)
-    for name in (
-        "res_partner_merge.py",
-        "customer_reference_redirect.py",
-        "customer_merge_log.py",
-    )
-)
-# What the fixture fills with BATCH rows per customer.
-LARGE_RELATIONS = frozenset(
-    {
-        "res_partner",
-        "crm_lead",
-        "mail_activity",
-        "mail_message",
-        "mail_followers",
-        "ir_attachment",
-        "calendar_event",
-        "calendar_event_res_partner_rel",
-        "calendar_attendee",
-        "customer_visit_report",
-        "customer_visit_block",
-    }
+ENGINE_FILES = (
+    "models/res_partner_merge.py",
+    "models/customer_reference_redirect.py",
+    "models/customer_merge_log.py",
 )
 # Odoo indexes no column through which these point at a customer: a merge
 # reads them once, whole (linear in the table, never per row). An index was
@@ -57,109 +26,16 @@ UNINDEXED = frozenset(
 )
 
 
-# Frames that only pass a statement on to the cursor.
-PASS_THROUGH = (
-    os.path.join("odoo", "sql_db.py"),
-    os.path.join("odoo", "tools", "sql.py"),
-    os.path.join("psycopg2", "extras.py"),
-    "contextlib.py",
-    os.path.join("unittest", "mock.py"),
-)
-
-
-def _origin():
-    """(written by the engine itself, 'file:line' of the nearest engine
-    frame) for the statement being executed; ORM statements on the engine's
-    behalf are (False, ...)."""
-    frame = sys._getframe(2)
-    own = None
-    while frame:
-        filename = frame.f_code.co_filename
-        if own is None and not filename.endswith(PASS_THROUGH):
-            own = filename.endswith(ENGINE_FILES)
-        if filename.endswith(ENGINE_FILES):
-            return own, f"{os.path.basename(filename)}:{frame.f_lineno}"
-        frame = frame.f_back
-    return False, None
-
-
-@contextmanager
-def engine_plans(cr):
-    """[(own, where, sql, plan)] of the statements the merge engine executes
-    on ``cr`` inside the block (``own``: written by the engine, not by the ORM
-    on its behalf), EXPLAINed just before they run."""
-    plans = []
-    execute = Cursor.execute
-
-    def explaining(self, query, params=None, log_exceptions=True):
-        own, where = _origin() if self is cr else (False, None)
-        code = query.code if isinstance(query, SQL) else query
-        if where and isinstance(code, str):
-            args = query.params if isinstance(query, SQL) else params
-            if code.lstrip().split(None, 1)[0].upper() in ("SELECT", "UPDATE", "WITH"):
-                raw = self._obj
-                raw.execute("SAVEPOINT merge_plan")
-                raw.execute("EXPLAIN (FORMAT JSON) " + code, args or None)
-                plan = raw.fetchone()[0]
-                raw.execute("RELEASE SAVEPOINT merge_plan")
-                if isinstance(plan, str):
-                    plan = json.loads(plan)
-                plans.append((own, where, " ".join(code.split()), plan[0]["Plan"]))
-        return execute(self, query, params, log_exceptions)
-
-    with patch.object(Cursor, "execute", explaining):
-        yield plans
-
-
-def full_scans(node, repeated=False):
-    """[(relation, repeated)] of the sequential scans of large relations;
-    ``repeated``: once per row of something that has more than one row (the
-    inner side of a nested loop, a correlated subplan)."""
-    found = []
-    if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in LARGE_RELATIONS:
-        found.append((node["Relation Name"], repeated))
-    children = node.get("Plans", ())
-    outer_rows = max(
-        (c["Plan Rows"] for c in children if c.get("Parent Relationship") == "Outer"),
-        default=0,
+def _reads_an_unindexed_column(sql):
+    return any(
+        f'"{table}" AS t SET "{column}"' in sql or f'FROM "{table}" AS t' in sql
+        for table, column in UNINDEXED
     )
-    for child in children:
-        relationship = child.get("Parent Relationship")
-        inner = relationship == "SubPlan" or (
-            node["Node Type"] == "Nested Loop"
-            and relationship == "Inner"
-            and outer_rows > 1
-        )
-        found += full_scans(child, repeated or inner)
-    return found
 
 
-def rescans(node):
-    """[index scans on the inner side of a nested loop whose index condition
-    does not refer to the outer row]: each loop reads the same index range
-    again, dead entries included (those the merge left in the same
-    transaction, or before a vacuum), so that the statement costs rows x
-    range whatever the outer side was estimated at."""
-    found = []
-    children = node.get("Plans", ())
-    for child in children:
-        if (
-            node["Node Type"] == "Nested Loop"
-            and child.get("Parent Relationship") == "Inner"
-            and child["Node Type"] in ("Index Scan", "Index Only Scan")
-            # A qualified column (t.partner_id, m.src) is the outer row's;
-            # a literal ('res.partner') is not.
-            and not re.search(
-                r"\b[a-z_]+\.[a-z_]+\b",
-                re.sub(r"'[^']*'", "", child.get("Index Cond", "")),
-            )
-        ):
-            found.append(f"{child['Index Name']}: {child.get('Index Cond')}")
-        found += rescans(child)
-    return found
+class TestCustomerMergePlans(PlanGuardCase, CustomerMergeCase):
+    plans_given = f"the one customer holding {BATCH} records of each kind"
 
-
-class TestCustomerMergePlans(CustomerMergeCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -266,42 +142,17 @@ class TestCustomerMergePlans(CustomerMergeCase):
     def test_merge_and_undo_plans_follow_the_ids(self):
         # sudo: the plans, not the permissions, are under test.
         source, target = self.source.sudo(), self.target.sudo()
-        with engine_plans(self.env.cr) as merge_plans:
+        with capture_plans(self.env.cr, ENGINE_FILES) as merge_plans:
             log = source._merge_into(target)
-        with engine_plans(self.env.cr) as undo_plans:
+        with capture_plans(self.env.cr, ENGINE_FILES) as undo_plans:
             log.action_undo()
         self.assertEqual(log.state, "undone")
         self.assertFalse(log.undo_report)
         self.assertEqual(
             self.env["crm.lead"].search_count([("partner_id", "=", source.id)]), BATCH
         )
-
-        problems = []
-        for phase, plans in (("merge", merge_plans), ("undo", undo_plans)):
-            self.assertTrue(plans)
-            for own, where, sql, plan in plans:
-                for relation, repeated in full_scans(plan):
-                    # The ORM's own reads and writes by id may scan a table
-                    # it believes tiny, once: linear, and Odoo's to plan.
-                    allowed = not own and not repeated
-                    allowed = (
-                        allowed
-                        or phase == "merge"
-                        and not repeated
-                        and any(
-                            f'"{table}" AS t SET "{column}"' in sql
-                            or f'FROM "{table}" AS t' in sql
-                            for table, column in UNINDEXED
-                        )
-                    )
-                    if not allowed:
-                        problems.append(
-                            f"{phase} {where}: Seq Scan on {relation}"
-                            f"{' repeated per row' if repeated else ''}: {sql[:200]}"
-                        )
-                if own:
-                    problems += [
-                        f"{phase} {where}: {scan} read again per row: {sql[:200]}"
-                        for scan in rescans(plan)
-                    ]
-        self.assertFalse(problems, "\n".join(problems))
+        # What the engine executes, itself or through the ORM.
+        self.assertPlansProportional(
+            [s for s in merge_plans if s["where"]], _reads_an_unindexed_column
+        )
+        self.assertPlansProportional([s for s in undo_plans if s["where"]])

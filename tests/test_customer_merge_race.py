@@ -1,26 +1,24 @@
 import gc
 import threading
-import time
 from functools import partial
 from unittest.mock import patch
 
 from psycopg2 import errors
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID
 from odoo.exceptions import UserError
 from odoo.service.model import retrying
-from odoo.tests import BaseCase, get_db_name, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common_race import CommittedDataCase, wait_until_blocked
 from .registry_lookup import allow_registry_lookup_in_threads
-
-CONTEXT = {"tracking_disable": True, "mail_create_nolog": True}
 
 
 # After the install is committed: the race runs real transactions on
 # committed data, which Odoo's runner cannot give while it installs.
 @tagged("post_install", "-at_install")
-class TestCustomerMergeUndoRace(BaseCase):
+class TestCustomerMergeUndoRace(CommittedDataCase):
     """An undo racing a transfer of the right customer ends consistent,
     whichever starts first. Two real transactions on committed data, so the
     test cleans up after itself."""
@@ -28,14 +26,9 @@ class TestCustomerMergeUndoRace(BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        from odoo.modules.registry import Registry
-
-        cls.registry = Registry(get_db_name())
         with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
-            cls.admin_id = env.ref("base.user_admin").id
             cls.new_owner_id = new_test_user(
-                env,
+                cls._env(cr, SUPERUSER_ID),
                 login="t_race_owner",
                 name="Race Owner",
                 groups="base.group_user,sales_team.group_sale_salesman",
@@ -44,7 +37,7 @@ class TestCustomerMergeUndoRace(BaseCase):
     @classmethod
     def tearDownClass(cls):
         with cls.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            env = cls._env(cr, SUPERUSER_ID)
             user = env["res.users"].browse(cls.new_owner_id)
             partner = user.partner_id
             user.unlink()
@@ -54,7 +47,7 @@ class TestCustomerMergeUndoRace(BaseCase):
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, CONTEXT)
+            env = self._env(cr)
             source, target = env["res.partner"].create(
                 [
                     {"name": "Race Wrong", "user_id": self.admin_id},
@@ -80,7 +73,7 @@ class TestCustomerMergeUndoRace(BaseCase):
 
     def _clean(self):
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            env = self._env(cr, SUPERUSER_ID)
             env["crm.lead"].browse(self.lead_ids).exists().unlink()
             partners = (
                 env["res.partner"]
@@ -95,9 +88,6 @@ class TestCustomerMergeUndoRace(BaseCase):
                 [("partner_id", "in", partners.ids)]
             ).unlink()
             partners.unlink()
-
-    def _env(self, cr, uid=None):
-        return api.Environment(cr, uid or self.admin_id, CONTEXT)
 
     def _transfer(self, env):
         target = env["res.partner"].browse(self.target_id)
@@ -174,16 +164,7 @@ class TestCustomerMergeUndoRace(BaseCase):
                 thread = threading.Thread(target=undo)
                 thread.start()
                 with self.registry.cursor() as probe:
-                    for _attempt in range(100):
-                        probe.execute(
-                            "SELECT wait_event_type FROM pg_stat_activity"
-                            " WHERE pid = %s",
-                            [pid],
-                        )
-                        if probe.fetchone()[0] == "Lock":
-                            break
-                        time.sleep(0.1)
-                    else:
+                    if not wait_until_blocked(probe, pid):
                         self.fail("the undo did not wait for the transfer")
                 move_cr.commit()
                 with mute_logger("odoo.sql_db", "odoo.service.model"):
@@ -192,27 +173,16 @@ class TestCustomerMergeUndoRace(BaseCase):
         self._assert_consistent()
 
 
-class TestCustomerMergeGraphRace(BaseCase):
+class TestCustomerMergeGraphRace(CommittedDataCase):
     """Two merges touching one customer at once, in two real transactions:
     of one pair, of a circle (A into B while B into A) and of one customer
     into two others, one succeeds and the other is refused with a clear
     message, whichever way they overlap. Committed data, cleaned up."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from odoo.modules.registry import Registry
-
-        cls.registry = Registry(get_db_name())
-        with cls.registry.cursor() as cr:
-            cls.admin_id = (
-                api.Environment(cr, SUPERUSER_ID, CONTEXT).ref("base.user_admin").id
-            )
-
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, CONTEXT)
+            env = self._env(cr)
             self.a_id, self.b_id, self.c_id = (
                 env["res.partner"]
                 .create(
@@ -227,7 +197,7 @@ class TestCustomerMergeGraphRace(BaseCase):
 
     def _clean(self):
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            env = self._env(cr, SUPERUSER_ID)
             ids = [self.a_id, self.b_id, self.c_id]
             env["customer.merge.log"].search(
                 [
@@ -248,7 +218,7 @@ class TestCustomerMergeGraphRace(BaseCase):
     def _merged(self):
         """{source id: target id} of the committed merges."""
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, CONTEXT)
+            env = self._env(cr, SUPERUSER_ID)
             partners = (
                 env["res.partner"]
                 .with_context(active_test=False)
@@ -266,9 +236,9 @@ class TestCustomerMergeGraphRace(BaseCase):
         with self.registry.cursor() as first_cr, self.registry.cursor() as second_cr:
             # Held until the commit, as a request holds its environment (see
             # test_transfer_refused_while_the_undo_runs).
-            first_env = api.Environment(first_cr, self.admin_id, CONTEXT)
+            first_env = self._env(first_cr)
             self._merge(first_env, *first)
-            second_env = api.Environment(second_cr, self.admin_id, CONTEXT)
+            second_env = self._env(second_cr)
             with self.assertRaisesRegex(
                 UserError, "by someone else right now, so nothing was changed"
             ):
@@ -279,7 +249,7 @@ class TestCustomerMergeGraphRace(BaseCase):
         self.assertEqual(self._merged(), {first[0]: first[1]})
         # The retried second merge meets the rules on the new data.
         with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.admin_id, CONTEXT)
+            env = self._env(cr)
             with self.assertRaisesRegex(UserError, "was itself merged into"):
                 self._merge(env, *second)
         self.assertEqual(self._merged(), {first[0]: first[1]})
@@ -301,11 +271,11 @@ class TestCustomerMergeGraphRace(BaseCase):
         snapshot still shows B unmerged, the lock meets PostgreSQL's
         serialization failure, and Odoo's retry replays it into a refusal."""
         with self.registry.cursor() as late_cr:
-            late_env = api.Environment(late_cr, self.admin_id, CONTEXT)
+            late_env = self._env(late_cr)
             # The snapshot is taken by the transaction's first statement.
             late_env["res.partner"].browse(self.b_id).name  # noqa: B018
             with self.registry.cursor() as first_cr:
-                first_env = api.Environment(first_cr, self.admin_id, CONTEXT)
+                first_env = self._env(first_cr)
                 self._merge(first_env, self.a_id, self.b_id)
                 gc.collect()
                 first_cr.commit()

@@ -226,18 +226,7 @@ class TestCustomerMergeRules(CustomerMergeCase):
     def test_one_unwritable_side_is_enough_to_refuse(self):
         source, target = self._pair()
         partners = source | target
-        Rule = self.env["ir.rule"]
-        Rule.create(
-            {
-                "name": "Contact managers may not modify the right customer",
-                "model_id": self.env.ref("base.model_res_partner").id,
-                "groups": [self.env.ref("base.group_partner_manager").id],
-                "domain_force": f"[('id', '!=', {target.id})]",
-                "perm_read": False,
-                "perm_create": False,
-                "perm_unlink": False,
-            }
-        )
+        self._forbid_contact_managers_to_modify(target)
         self.assertTrue(partners.with_user(self.contact_manager).has_access("read"))
         self.assertRefused(
             source,

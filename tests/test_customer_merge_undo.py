@@ -1,6 +1,3 @@
-from datetime import timedelta
-
-from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -11,10 +8,16 @@ class TestCustomerMergeUndo(CustomerMergeCase):
     """A merge can be undone until the merged customer is purged: every row
     that moved goes back, the merged customer comes back as it was."""
 
-    def _merge_log(self, source, target, user=None):
-        self._merge(source, target, user=user)
-        return self.env["customer.merge.log"].search(
-            [("source_partner_id", "=", source.id)]
+    def _add_rule_against_contacts_of(self, company):
+        """A database rule, added after the merge: no contact of
+        ``company`` (the rule is named merge_undo_rule)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "ALTER TABLE res_partner ADD CONSTRAINT merge_undo_rule "
+                "CHECK (parent_id <> %s) NOT VALID",
+                company.id,
+            )
         )
 
     def _round_trip(self, source, target, user=None):
@@ -335,14 +338,7 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         log = self._merge_log(source, target)
         # A rule added since the merge: the contact cannot get its company
         # back. Its commercial entity, moved in the same statement, can.
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "ALTER TABLE res_partner ADD CONSTRAINT merge_undo_rule "
-                "CHECK (parent_id <> %s) NOT VALID",
-                source.id,
-            )
-        )
+        self._add_rule_against_contacts_of(source)
 
         log.action_undo()
 
@@ -362,14 +358,7 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         source, target = self._pair({"is_company": True}, {"is_company": True})
         self.env["res.partner"].create({"name": "Contact", "parent_id": source.id})
         log = self._merge_log(source, target)
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "ALTER TABLE res_partner ADD CONSTRAINT merge_undo_rule "
-                "CHECK (parent_id <> %s) NOT VALID",
-                source.id,
-            )
-        )
+        self._add_rule_against_contacts_of(source)
         # As a module declares the message of its rule.
         self.env["ir.model.constraint"].create(
             {
@@ -442,15 +431,7 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         source, target = self._pair()
         self.env["crm.lead"].create({"name": "Deal", "partner_id": source.id})
         log = self._merge_log(source, target)
-        retention = self.Partner._get_trash_retention_days()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE res_partner SET merged_at = %s WHERE id = %s",
-                fields.Datetime.now() - timedelta(days=retention + 1),
-                source.id,
-            )
-        )
-        self.Partner.invalidate_model(["merged_at"])
+        self._age("merged_at", source)
         self.Partner._cron_purge_trash()
 
         self.assertFalse(source.exists())
@@ -474,17 +455,7 @@ class TestCustomerMergeUndo(CustomerMergeCase):
         with self.assertRaisesRegex(AccessError, "Contact Creation right"):
             log.with_user(self.huber).action_undo()
         # A contact manager who cannot modify the right customer.
-        self.env["ir.rule"].create(
-            {
-                "name": "Contact managers may not modify the right customer",
-                "model_id": self.env.ref("base.model_res_partner").id,
-                "groups": [self.env.ref("base.group_partner_manager").id],
-                "domain_force": f"[('id', '!=', {target.id})]",
-                "perm_read": False,
-                "perm_create": False,
-                "perm_unlink": False,
-            }
-        )
+        self._forbid_contact_managers_to_modify(target)
         with self.assertRaisesRegex(AccessError, "cannot modify Right Customer"):
             log.with_user(self.contact_manager).action_undo()
         self.assertEqual(self._links(source, target), before)

@@ -3,11 +3,8 @@ trashed customer with history, a merge the purge expired, the archived copy a
 transfer leaves behind, another salesperson's archived customer. Each test
 here failed on a mutant the main-path tests let through (tests/README.md)."""
 
-from datetime import timedelta
-
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
 from .common_merge import CustomerMergeCase
 from .common_security import SecurityCase
@@ -24,13 +21,7 @@ class TestArchivedCompanyPartnerIsNotMergedAway(SecurityCase):
         for name, call in self._callers():
             for user in (self.sales_manager, self.admin):
                 with self.subTest(via=name, user=user.login):
-                    wizard = call(
-                        user,
-                        "customer.merge.wizard",
-                        "create",
-                        {"source_partner_id": partner.id, "target_partner_id": twin.id},
-                    )
-                    wizard_id = wizard if isinstance(wizard, int) else wizard.id
+                    wizard_id = self._merge_wizard_via(call, user, partner, twin)
                     with self.assertRaisesRegex(UserError, "partner of company"):
                         call(user, "customer.merge.wizard", "action_merge", [wizard_id])
         self.assertTrue(partner.exists())
@@ -66,26 +57,7 @@ class TestHistoryKeepsEveryStateFromDelete(SecurityCase):
 class TestExpiredMergeStaysExpired(CustomerMergeCase):
     def test_merge_kept_by_the_purge_cannot_be_undone(self):
         source, target = self._pair()
-        self._merge(source, target)
-        log = self.env["customer.merge.log"].search(
-            [("source_partner_id", "=", source.id)]
-        )
-        # A document added to the merged customer after the merge keeps it
-        # from being deleted: the purge keeps it as an archived contact.
-        lead = self.env["crm.lead"].create({"name": "Late Deal"})
-        self.env.cr.execute(
-            SQL("UPDATE crm_lead SET partner_id = %s WHERE id = %s", source.id, lead.id)
-        )
-        retention = self.Partner._get_trash_retention_days()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE res_partner SET merged_at = %s WHERE id = %s",
-                fields.Datetime.now() - timedelta(days=retention + 1),
-                source.id,
-            )
-        )
-        self.env.invalidate_all()
-        self.Partner._cron_purge_trash()
+        log = self._expired_merge_log(source, target)
 
         self.assertTrue(source.exists(), "kept: a business document refers to it")
         self.assertEqual(log.state, "expired")

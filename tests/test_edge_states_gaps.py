@@ -5,11 +5,7 @@ Odoo ID), another salesperson's archived customer (deleted, merged), a merge
 the purge expired (restored, trashed, seen) and archived customers seen by a
 salesperson restricted to his own."""
 
-from datetime import timedelta
-
-from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
 from .common_security import SecurityCase
 
@@ -17,28 +13,6 @@ History = "customer.ownership.history"
 
 
 class EdgeStateCase(SecurityCase):
-    def _merge(self, source, target, user=None):
-        self.env["customer.merge.wizard"].with_user(user or self.sales_manager).create(
-            {"source_partner_id": source.id, "target_partner_id": target.id}
-        ).action_merge()
-        return self.env["customer.merge.log"].search(
-            [("source_partner_id", "=", source.id)]
-        )
-
-    def _age(self, column, partner):
-        """Put ``column`` of ``partner`` one day past the trash retention."""
-        days = self.Partner._get_trash_retention_days() + 1
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE res_partner SET %s = %s WHERE id = %s",
-                SQL.identifier(column),
-                fields.Datetime.now() - timedelta(days=days),
-                partner.id,
-            )
-        )
-        self.env.invalidate_all()
-
     def _left_behind_copy(self):
         """Huber's first customer moved to Maier without its visit reports:
         (customer, Huber's archived copy holding the reports)."""
@@ -61,13 +35,7 @@ class EdgeStateCase(SecurityCase):
         """A merge whose merged customer the purge kept (a business document
         refers to it): (merged customer, kept customer, log)."""
         source, target = self.customers_huber[:2]
-        log = self._merge(source, target)
-        lead = self.env["crm.lead"].create({"name": "Late Deal"})
-        self.env.cr.execute(
-            SQL("UPDATE crm_lead SET partner_id = %s WHERE id = %s", source.id, lead.id)
-        )
-        self._age("merged_at", source)
-        self.Partner._cron_purge_trash()
+        log = self._expired_merge_log(source, target)
         self.assertTrue(source.exists())
         self.assertEqual(log.state, "expired")
         return source.with_context(active_test=False), target, log
@@ -161,7 +129,7 @@ class TestTransferOfAnArchivedCustomer(EdgeStateCase):
 class TestSalespersonChangeOfAMergedCustomer(EdgeStateCase):
     def test_new_salesperson_refused_with_the_way_out(self):
         source, _target = self.customers_huber[:2]
-        self._merge(source, _target)
+        self._merge_log(source, _target)
         for user in (self.transfer_user, self.sales_manager):
             for name, call in self._callers():
                 with (
@@ -179,7 +147,7 @@ class TestSalespersonChangeOfAMergedCustomer(EdgeStateCase):
 
     def test_clearing_the_salesperson_refused(self):
         source, target = self.customers_huber[:2]
-        self._merge(source, target)
+        self._merge_log(source, target)
         for name, call in self._callers():
             with (
                 self.subTest(via=name),
@@ -286,7 +254,7 @@ class TestLeftBehindCopy(EdgeStateCase):
                 self.subTest(source=source.id, target=target.id),
                 self.assertRaisesRegex(UserError, "is archived"),
             ):
-                self._merge(source, target)
+                self._merge_log(source, target)
         self.assertFalse(copy.merged_into_id)
         self.assertFalse(other.merged_into_id)
         self.assertEqual(len(copy.visit_report_ids), 2)
@@ -344,13 +312,13 @@ class TestOtherAgentsArchivedCustomer(EdgeStateCase):
     def test_merge_refused_both_ways(self):
         active = self.Partner.create({"name": "Maier Active", "user_id": self.maier.id})
         with self.assertRaises(AccessError):
-            self._merge(self.archived, active, user=self.huber)
+            self._merge_log(self.archived, active, user=self.huber)
         for source, target in ((self.archived, active), (active, self.archived)):
             with (
                 self.subTest(source=source.name),
                 self.assertRaisesRegex(UserError, "Maier Customer is archived"),
             ):
-                self._merge(source, target)
+                self._merge_log(source, target)
         self.assertFalse((self.archived | active).mapped("merged_into_id"))
         self.assertTrue(active.active)
 
@@ -392,7 +360,7 @@ class TestExpiredMergeIsOutOfPlay(EdgeStateCase):
                 self.subTest(source=a.name),
                 self.assertRaisesRegex(UserError, "was itself merged into"),
             ):
-                self._merge(a, b)
+                self._merge_log(a, b)
         self.assertFalse(other.merged_into_id)
         self.assertTrue(other.active)
 

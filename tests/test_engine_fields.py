@@ -9,10 +9,11 @@ from lxml import etree
 
 from odoo import api, fields
 from odoo.exceptions import UserError
-from odoo.tests import Form, new_test_user
+from odoo.tests import Form
 
 from ..compat import call_kw
 from ..models.customer_engine_guard import ENGINE_FIELDS
+from .common import SALESMAN, SERVICE, new_users
 from .common_security import SecurityCase
 
 # Every Odoo context key the module's code reads (and the one it used to
@@ -26,7 +27,6 @@ FORGED_CONTEXTS = (
     {"active_model": "res.partner", "active_ids": [1]},
     {"active_test": False, "tracking_disable": True},
 )
-SALESMAN = "base.group_user,sales_team.group_sale_salesman"
 # Models whose rows only the engines write, with sudo(): engine-owned as a
 # whole, by the access rights (see ENGINE_FIELDS).
 ENGINE_MODELS = (
@@ -42,20 +42,12 @@ class EngineFieldsCase(SecurityCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.restricted = new_test_user(
-            cls.env, login="t_ef_restricted", name="Restricted", groups=SALESMAN
+        cls.restricted, cls.team_lead = new_users(
+            cls.env, SALESMAN, t_ef_restricted="Restricted", t_ef_team_lead="Team Lead"
         )
         cls.restricted.restrict_to_own_customers = True
-        cls.team_lead = new_test_user(
-            cls.env, login="t_ef_team_lead", name="Team Lead", groups=SALESMAN
-        )
         cls.huber.crm_manager_id = cls.team_lead
-        cls.service = new_test_user(
-            cls.env,
-            login="t_ef_service",
-            name="Service",
-            groups="base.group_user,crm_customer_ownership.group_customer_service",
-        )
+        cls.service = new_users(cls.env, SERVICE, t_ef_service="Service")
         cls.roles = {
             "agent": cls.huber,
             "restricted agent": cls.restricted,
@@ -116,12 +108,12 @@ class TestEngineFieldsGuard(EngineFieldsCase):
             },
         )
 
-    def test_every_role_every_context_key_refused_on_write(self):
-        values = self._forged_values()
+    def _assertRefusedToEveryRole(self, method, args):
+        """``method`` on res.partner over XML-RPC with ``args(role, field,
+        value)`` is refused to every role, whatever context key it sends."""
         for role, user in self.roles.items():
-            customer = self.own[role]
             for context in FORGED_CONTEXTS:
-                for fname, value in values.items():
+                for fname, value in self._forged_values().items():
                     with (
                         self.subTest(role=role, context=context, field=fname),
                         self.assertRaises(UserError),
@@ -130,10 +122,19 @@ class TestEngineFieldsGuard(EngineFieldsCase):
                             user,
                             context,
                             "res.partner",
-                            "write",
-                            customer.ids,
-                            {fname: value, "active": False},
+                            method,
+                            *args(role, fname, value),
                         )
+
+    def test_every_role_every_context_key_refused_on_write(self):
+        self._assertRefusedToEveryRole(
+            "write",
+            lambda role, fname, value: (
+                self.own[role].ids,
+                {fname: value, "active": False},
+            ),
+        )
+        for customer in self.own.values():
             self.assertRecordValues(
                 customer,
                 [{"active": True, "trashed_at": False, "merged_at": False}],
@@ -160,21 +161,10 @@ class TestEngineFieldsGuard(EngineFieldsCase):
         self.assertFalse(self.customer_maier.merged_at)
 
     def test_every_role_every_context_key_refused_on_create(self):
-        values = self._forged_values()
-        for role, user in self.roles.items():
-            for context in FORGED_CONTEXTS:
-                for fname, value in values.items():
-                    with (
-                        self.subTest(role=role, context=context, field=fname),
-                        self.assertRaises(UserError),
-                    ):
-                        self._rpc_ctx(
-                            user,
-                            context,
-                            "res.partner",
-                            "create",
-                            {"name": f"Forged {fname}", fname: value},
-                        )
+        self._assertRefusedToEveryRole(
+            "create",
+            lambda role, fname, value: ({"name": f"Forged {fname}", fname: value},),
+        )
 
     def test_sudo_does_not_open_the_guard(self):
         with self.assertRaises(UserError):

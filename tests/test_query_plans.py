@@ -23,7 +23,7 @@ from odoo.tools import SQL
 from ..compat import ODOO_19
 from ..models.query_plans import execute_through_indexes
 from .common import CustomerOwnershipCase
-from .plan_guard import capture_plans, describe_problems, explain, plan_problems
+from .plan_guard import PlanGuardCase, capture_plans, explain, plan_problems
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
 BATCH = 2000
@@ -63,7 +63,9 @@ UNINDEXED_JOIN = """
 """
 
 
-class QueryPlanCase(CustomerOwnershipCase):
+class QueryPlanCase(PlanGuardCase, CustomerOwnershipCase):
+    plans_given = f"the {BATCH} customers given"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -237,16 +239,6 @@ class QueryPlanCase(CustomerOwnershipCase):
             env.cr.execute(query)
         env.invalidate_all()
         return env["res.partner"].browse(partner_ids)
-
-    def assertPlansProportional(self, statements):
-        """Fail with every statement whose plan scans a large relation whole."""
-        self.assertTrue(statements, "the engine ran no statement at all")
-        problems = describe_problems(statements, self.env.cr)
-        self.assertFalse(
-            problems,
-            f"Plans whose cost follows the table instead of the {BATCH} "
-            f"customers given:\n{problems}",
-        )
 
     def _explain(self, query, through_indexes=False, **params):
         if through_indexes:

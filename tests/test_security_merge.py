@@ -10,13 +10,7 @@ class TestMergeKeepsCompanyAndUserPartners(SecurityCase):
     """No merge takes a company's own partner or a user's partner away."""
 
     def _merge_via(self, call, user, source, target):
-        wizard_id = call(
-            user,
-            "customer.merge.wizard",
-            "create",
-            {"source_partner_id": source.id, "target_partner_id": target.id},
-        )
-        wizard_id = wizard_id if isinstance(wizard_id, int) else wizard_id.id
+        wizard_id = self._merge_wizard_via(call, user, source, target)
         return call(user, "customer.merge.wizard", "action_merge", [wizard_id])
 
     def test_company_partner_is_never_merged_away(self):

@@ -1,11 +1,7 @@
-from datetime import timedelta
-
-from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user
-from odoo.tools import SQL
 
-from .common_lead_access import SALESMAN, LeadAccessCase
+from .common import SALESMAN, new_users
+from .common_lead_access import LeadAccessCase
 
 Log = "customer.merge.log"
 LogLine = "customer.merge.log.line"
@@ -20,9 +16,7 @@ class TestMergeLogAfterThePurge(LeadAccessCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stranger = new_test_user(
-            cls.env, login="t_stranger", name="Test Stranger", groups=SALESMAN
-        )
+        cls.stranger = new_users(cls.env, SALESMAN, t_stranger="Test Stranger")
         cls.stranger.restrict_to_own_customers = True
         cls.readers = dict(
             cls.users, stranger=cls.stranger, admin=cls.env.ref("base.user_admin")
@@ -35,29 +29,15 @@ class TestMergeLogAfterThePurge(LeadAccessCase):
         self.env["customer.visit.report"].create(
             {"partner_id": source.id, "summary": "Visit"}
         )
-        self.env["customer.merge.wizard"].with_user(self.sales_manager).create(
-            {"source_partner_id": source.id, "target_partner_id": target.id}
-        ).action_merge()
-        log = self.env[Log].search([("source_partner_id", "=", source.id)])
+        log = self._merge_log(source, target)
         self.assertTrue(log.line_ids)
         return source, target, log
 
     def _purge(self, *partners):
-        days = self.Partner._get_trash_retention_days() + 1
         for partner in partners:
             if not partner.merged_at:
                 partner.with_user(self.sales_manager).action_trash()
-            column = "merged_at" if partner.merged_at else "trashed_at"
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE res_partner SET %s = %s WHERE id = %s",
-                    SQL.identifier(column),
-                    fields.Datetime.now() - timedelta(days=days),
-                    partner.id,
-                )
-            )
-        self.Partner.invalidate_model()
+            self._age("merged_at" if partner.merged_at else "trashed_at", partner)
         self.Partner._cron_purge_trash()
         for partner in partners:
             self.assertFalse(partner.exists())

@@ -24,6 +24,14 @@ class TestRestrictedSalespersonLearnsNothing(SecurityCase):
             self.assertNotIn(self.hidden.city, line.changes or "")
         self.assertNotIn("Maier Customer", wizard.transfer_summary or "")
 
+    def assertHuberReads(self, model, domain, expected, fields=("id",)):
+        """Huber's search_read of ``model`` finds exactly ``expected``,
+        through the ORM and over XML-RPC."""
+        for name, call in self._callers():
+            with self.subTest(via=name):
+                found = call(self.huber, model, "search_read", domain, list(fields))
+                self.assertEqual({row["id"] for row in found}, set(expected.ids))
+
     def test_preview_without_transfer_neither_names_nor_links(self):
         data = self._csv([("M001", "My new customer", "", "", "")])
         for name in ("orm", "rpc"):
@@ -87,14 +95,7 @@ class TestRestrictedSalespersonLearnsNothing(SecurityCase):
         rows = self.env[History].search([("partner_id", "in", (own | self.hidden).ids)])
         hidden_rows = rows.filtered(lambda row: row.partner_id == self.hidden)
         self.assertTrue(hidden_rows)
-        for name, call in self._callers():
-            with self.subTest(via=name):
-                found = call(
-                    self.huber, History, "search_read", [("id", "in", rows.ids)], ["id"]
-                )
-                self.assertEqual(
-                    {row["id"] for row in found}, set((rows - hidden_rows).ids)
-                )
+        self.assertHuberReads(History, [("id", "in", rows.ids)], rows - hidden_rows)
         self.maier.restrict_to_own_customers = True
         self.assertEqual(
             self.env[History].with_user(self.maier).search([("id", "in", rows.ids)]),
@@ -111,18 +112,9 @@ class TestRestrictedSalespersonLearnsNothing(SecurityCase):
             ]
             + [{"wizard_id": wizard.id, "action": "error"}]
         )
-        for name, call in self._callers():
-            with self.subTest(via=name):
-                found = call(
-                    self.huber,
-                    Line._name,
-                    "search_read",
-                    [("id", "in", lines.ids)],
-                    ["id"],
-                )
-                self.assertEqual(
-                    {row["id"] for row in found}, set((lines[0] | lines[2]).ids)
-                )
+        self.assertHuberReads(
+            Line._name, [("id", "in", lines.ids)], lines[0] | lines[2]
+        )
 
     def test_import_log_lines_follow_customer_visibility(self):
         """An administrator's import for Huber: Huber reads the lines of his
@@ -170,16 +162,7 @@ class TestRestrictedSalespersonLearnsNothing(SecurityCase):
             # Created next to Maier's: its message names Maier's customer.
             | line(5, "create", None, self.maier)
         )
-        for name, call in self._callers():
-            with self.subTest(via=name):
-                found = call(
-                    self.huber,
-                    Line._name,
-                    "search_read",
-                    [("log_id", "=", log.id)],
-                    ["name"],
-                )
-                self.assertEqual({row["id"] for row in found}, set(visible.ids))
+        self.assertHuberReads(Line._name, [("log_id", "=", log.id)], visible, ["name"])
         self.assertEqual(
             Line.with_user(self.sales_manager).search([("log_id", "=", log.id)]),
             visible | hidden,

@@ -8,8 +8,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, TransactionCase, new_test_user
 
 from ..compat import USER_GROUPS_FIELD, keep_done_activities
-from ..models.res_partner import ownership_workflow
 from .common import CustomerOwnershipCase
+from .common_race import CommittedCustomerMixin
 
 NOW = datetime(2026, 5, 4, 9, 0, 0)
 
@@ -397,43 +397,9 @@ class TestTransferQueries(TransferCase):
         self.assertEqual(many.user_id, self.maier)
 
 
-class TestTransferConcurrency(TransactionCase):
-    """Two transactions transfer the same customer to different agents."""
-
-    def setUp(self):
-        super().setUp()
-        # Both transactions must see the same committed customer, so the
-        # data is committed in cursors of its own and removed afterwards.
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            agents = env["res.users"].create(
-                [{"name": f"Race Agent {i}", "login": f"t_race_{i}"} for i in range(3)]
-            )
-            customer = env["res.partner"].create(
-                {"name": "Race Customer", "external_ref": "R1", "user_id": agents[0].id}
-            )
-            env["customer.visit.report"].create(
-                [{"partner_id": customer.id, "summary": f"Visit {i}"} for i in range(3)]
-            )
-            self.agent_ids, self.customer_id = agents.ids, customer.id
-        self.addCleanup(self._remove_committed_data)
-
-    def _remove_committed_data(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["mail.message"].search(
-                [("model", "=", "res.partner"), ("res_id", "=", self.customer_id)]
-            ).unlink()
-            # Deleted as the purge does: nobody may delete a customer with
-            # history by hand.
-            with ownership_workflow():
-                env["res.partner"].browse(self.customer_id).with_context(
-                    active_test=False
-                ).unlink()
-            users = env["res.users"].browse(self.agent_ids)
-            partners = users.partner_id
-            users.unlink()
-            partners.unlink()
+class TestTransferConcurrency(CommittedCustomerMixin, TransactionCase):
+    """Two transactions transfer the same committed customer to different
+    agents."""
 
     def _transfer(self, cr, agent_index):
         env = api.Environment(cr, SUPERUSER_ID, {})

@@ -2,10 +2,11 @@ import unittest
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools.misc import file_open
 
 from ..compat import ODOO_19
+from .common import SALESMAN, SERVICE, new_users
 
 
 class ToursMustRun(HttpCase):
@@ -24,6 +25,19 @@ class ToursMustRun(HttpCase):
                 "with --odoo-http."
             ) from skipped
 
+    def _appointment(self, name, user, customer):
+        """``user``'s appointment with ``customer`` in a week."""
+        start = fields.Datetime.now() + timedelta(days=7)
+        return self.env["calendar.event"].create(
+            {
+                "name": name,
+                "user_id": user.id,
+                "start": start,
+                "stop": start + timedelta(hours=1),
+                "partner_ids": [Command.set([customer.id, user.partner_id.id])],
+            }
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestUiTours(ToursMustRun):
@@ -35,12 +49,11 @@ class TestUiTours(ToursMustRun):
         cls.admin = cls.env.ref("base.user_admin")
         # Odoo 18 onboarding tours would cover the pages under test.
         cls.admin.tour_enabled = False
-        salesman = "base.group_user,sales_team.group_sale_salesman"
-        cls.source = new_test_user(
-            cls.env, login="tour_source", name="Tour Source Agent", groups=salesman
-        )
-        cls.target = new_test_user(
-            cls.env, login="tour_target", name="Tour Target Agent", groups=salesman
+        cls.source, cls.target = new_users(
+            cls.env,
+            SALESMAN,
+            tour_source="Tour Source Agent",
+            tour_target="Tour Target Agent",
         )
         cls.Partner = cls.env["res.partner"]
 
@@ -57,16 +70,7 @@ class TestUiTours(ToursMustRun):
 
     def test_transfer_from_the_list(self):
         customer = self._customer("Tour Transfer Customer", external_ref="TT-1")
-        start = fields.Datetime.now() + timedelta(days=7)
-        appointment = self.env["calendar.event"].create(
-            {
-                "name": "Tour appointment",
-                "user_id": self.source.id,
-                "start": start,
-                "stop": start + timedelta(hours=1),
-                "partner_ids": [Command.set([customer.id, self.source.partner_id.id])],
-            }
-        )
+        appointment = self._appointment("Tour appointment", self.source, customer)
         task = customer.activity_schedule(user_id=self.source.id, summary="Tour task")
         self.start_tour(
             "/odoo/action-contacts.action_contacts?view_type=list",
@@ -209,19 +213,13 @@ class TestFirstHour(ToursMustRun):
     def setUpClass(cls):
         super().setUpClass()
         cls.admin = cls.env.ref("base.user_admin")
-        salesman = "base.group_user,sales_team.group_sale_salesman,crm.group_use_lead"
-        cls.agent = new_test_user(
-            cls.env, login="fh_agent", name="First Hour Agent", groups=salesman
-        )
-        cls.colleague = new_test_user(
-            cls.env, login="fh_colleague", name="First Hour Colleague", groups=salesman
-        )
-        cls.service = new_test_user(
+        cls.agent, cls.colleague = new_users(
             cls.env,
-            login="fh_service",
-            name="First Hour Service",
-            groups="base.group_user,crm_customer_ownership.group_customer_service",
+            SALESMAN + ",crm.group_use_lead",
+            fh_agent="First Hour Agent",
+            fh_colleague="First Hour Colleague",
         )
+        cls.service = new_users(cls.env, SERVICE, fh_service="First Hour Service")
         # Odoo 18 onboarding tours would cover the pages under test.
         (cls.admin | cls.agent | cls.colleague | cls.service).tour_enabled = False
         with file_open("crm_customer_ownership/demo/erp_import_huber.csv", "rb") as f:
@@ -311,16 +309,7 @@ class TestFirstHour(ToursMustRun):
         self.assertEqual(len(imported), len(self.import_refs))
         self.assertEqual(imported.user_id, self.agent)
 
-        start = fields.Datetime.now() + timedelta(days=7)
-        appointment = self.env["calendar.event"].create(
-            {
-                "name": "First hour appointment",
-                "user_id": self.agent.id,
-                "start": start,
-                "stop": start + timedelta(hours=1),
-                "partner_ids": [Command.set([company.id, self.agent.partner_id.id])],
-            }
-        )
+        appointment = self._appointment("First hour appointment", self.agent, company)
         self.start_tour(
             f"/odoo/contacts/{company.id}",
             "crm_customer_ownership_first_hour_transfer",
