@@ -82,6 +82,8 @@ TESTS_DIR = os.path.join(MODULE_DIR, "tests")
 PASS_THROUGH = (
     os.path.join("odoo", "sql_db.py"),
     os.path.join("odoo", "api.py"),
+    # Odoo 19's Environment.execute_query.
+    os.path.join("odoo", "orm", "environments.py"),
     os.path.join("odoo", "tools", "sql.py"),
     os.path.join("psycopg2", "extras.py"),
     "contextlib.py",
@@ -209,16 +211,19 @@ def _full_scan(node, small):
     return None
 
 
-def _rescan(node, child):
+def _rescan(node, child, small):
     """An index scan on the inner side of a nested loop whose index condition
     does not refer to the outer row: each loop reads the same index range
     again, dead entries included (those the statement's transaction left, or
     those before a vacuum), so the statement costs rows x range whatever the
-    outer side was estimated at."""
+    outer side was estimated at. Judged, as full scans are, on the large
+    relations the batch fills (not PostgreSQL's catalogues)."""
     if (
         node["Node Type"] != "Nested Loop"
         or child.get("Parent Relationship") != "Inner"
         or child["Node Type"] not in ("Index Scan", "Index Only Scan")
+        or child.get("Relation Name") not in LARGE_RELATIONS
+        or child.get("Relation Name") in small
     ):
         return None
     condition = child.get("Index Cond", "")
@@ -247,7 +252,7 @@ def plan_problems(plan, own, small=frozenset(), scans_once=False):
         ):
             problems.append(scan)
         for child in node.get("Plans", ()):
-            rescan = own and _rescan(node, child)
+            rescan = own and _rescan(node, child, small)
             if rescan:
                 problems.append(rescan)
             relationship = child.get("Parent Relationship")
