@@ -31,7 +31,7 @@ BATCH = 2000
 # The future-appointments lookup of the transfer engine before issue 18: with
 # no statistics PostgreSQL joins every appointment of the owner to every
 # customer of the batch on the salesperson, then probes the attendees once per
-# pair (124 s for 10,000 customers). Kept to prove the guard catches it.
+# pair (bench/README.md, Transfer). Kept to prove the guard catches it.
 FUTURE_APPOINTMENTS_BEFORE = """
     SELECT p.id, e.id FROM calendar_event e
       JOIN calendar_event_res_partner_rel rel ON rel.calendar_event_id = e.id
@@ -249,7 +249,7 @@ class QueryPlanCase(PlanGuardCase, CustomerOwnershipCase):
 
 
 class TestPlanGuard(QueryPlanCase):
-    """The guard itself: it catches the query that took 124 s, a join that
+    """The guard itself: it catches the transfer's old appointments query, a join that
     no index serves, and lets an id-driven query through."""
 
     @unittest.skipIf(
@@ -377,7 +377,7 @@ class TestQueryPlans(QueryPlanCase):
 class TestTransferMergePlans(QueryPlanCase):
     """Transfer, trash and merge: before their lookups were driven from the
     ids, each of these failed (the transfer on its future-appointments
-    lookup, which took 124 s on 10,000 never-analysed customers)."""
+    lookup, bench/README.md, Transfer)."""
 
     def test_trash_hide_and_unhide(self):
         with capture_plans(self.env.cr) as statements:
