@@ -73,4 +73,4 @@ class CustomerConsent(models.Model):
         # A merged customer keeps its consents, archived, for an undo.
         merged = self.filtered("partner_id.merged_into_id")
         merged.active = False
-        super(CustomerConsent, self - merged)._compute_active()
+        return super(CustomerConsent, self - merged)._compute_active()
