@@ -45,9 +45,9 @@ class CrmLead(models.Model):
         user_ids = dict.fromkeys(saved._ids, ())
         if saved:
             self.flush_model(["assigned_user_ids"])
-            # One index lookup per lead whatever PostgreSQL's statistics say
-            # (an ANY(ids) filter may read the whole relation when it has
-            # none); OFFSET 0 keeps the lookup from being merged into a join.
+            # One index lookup per lead, even without statistics (an ANY(ids)
+            # filter may then read the whole relation): OFFSET 0 keeps the
+            # lookup from being merged into a join (tests/test_query_plans.py).
             rows = self.env.execute_query(
                 SQL(
                     "SELECT leads.id, operators.ids"

@@ -70,7 +70,7 @@ class CustomerConsent(models.Model):
 
     @api.depends("partner_id.merged_into_id")
     def _compute_active(self):
+        res = super()._compute_active()
         # A merged customer keeps its consents, archived, for an undo.
-        merged = self.filtered("partner_id.merged_into_id")
-        merged.active = False
-        return super(CustomerConsent, self - merged)._compute_active()
+        self.filtered("partner_id.merged_into_id").active = False
+        return res

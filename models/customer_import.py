@@ -680,7 +680,7 @@ class CustomerImport(models.AbstractModel):
     def _search_by_keys(self, Partner, domain, key_field, keys):
         """The records of ``Partner`` matching ``domain`` whose ``key_field``
         is one of ``keys``, in id order, found key by key through the index
-        of ``key_field`` whatever PostgreSQL's statistics say.
+        of ``key_field``, even without statistics.
 
         A plain ``key IN (...)`` leaves the plan to the statistics, and right
         after an ERP's customers are loaded (or inside the import's own

@@ -425,9 +425,9 @@ class ResPartner(models.Model):
         # target are in each place: one lookup driven by the events' keys
         # through the places' (event, partner) indexes. The changes below
         # then touch one table each by those indexes, a plan that stays
-        # proportional to the events whatever PostgreSQL's statistics say;
-        # joined to the events instead, a table believed empty was read
-        # whole for every event.
+        # proportional to the events without statistics or with stale ones
+        # (tests/test_query_plans.py); joined to the events instead, a table
+        # believed empty was read whole for every event.
         rows = self.env.execute_query(
             SQL(
                 """

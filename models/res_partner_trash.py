@@ -269,9 +269,9 @@ class ResPartner(models.Model):
         table, column = SQL.identifier(table), SQL.identifier(column)
         condition = condition or SQL("TRUE")
         if indexed:
-            # One index lookup per customer whatever PostgreSQL's statistics
-            # say; OFFSET 0 keeps it from becoming a join that a freshly
-            # loaded table, without statistics, scans whole.
+            # One index lookup per customer: OFFSET 0 keeps it from becoming
+            # a join that a freshly loaded table, without statistics, scans
+            # whole (tests/test_query_plans.py).
             query = SQL(
                 "SELECT ids.id, refs.count FROM unnest(%s::int[]) AS ids(id)"
                 " CROSS JOIN LATERAL (SELECT COUNT(*) FROM (SELECT FROM %s"

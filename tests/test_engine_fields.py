@@ -108,6 +108,18 @@ class TestEngineFieldsGuard(EngineFieldsCase):
             },
         )
 
+    def test_every_customer_owned_model_guards_its_active(self):
+        """A record owned by a customer follows its trash: a model that takes
+        the mixin without the guard and its declaration would let anyone
+        archive or bring back what the trash hides."""
+        owned = self.env["customer.owned.mixin"]._inherit_children
+        self.assertTrue(owned)
+        guarded = self.env["customer.engine.guard"]._inherit_children
+        for model in owned:
+            with self.subTest(model=model):
+                self.assertIn(model, guarded)
+                self.assertIn("active", ENGINE_FIELDS.get(model, {}))
+
     def _assertRefusedToEveryRole(self, method, args):
         """``method`` on res.partner over XML-RPC with ``args(role, field,
         value)`` is refused to every role, whatever context key it sends."""

@@ -313,6 +313,20 @@ class TestQueryPlans(QueryPlanCase):
         self.env.cr.execute(
             SQL("DELETE FROM crm_lead WHERE partner_id = ANY(%s)", self.batch.ids)
         )
+        # Each customer was once merged into another: the purge stamps the
+        # logs' owners before their customers go (one statement per side).
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO customer_merge_log (source_partner_id,"
+                " target_partner_id, user_id, state, date)"
+                " SELECT s, t, %s, 'expired', %s FROM unnest(%s::int[], %s::int[])"
+                " AS pairs(s, t)",
+                self.env.uid,
+                NOW - timedelta(days=90),
+                self.batch.ids,
+                self.others.ids,
+            )
+        )
         self.env.cr.execute(
             SQL(
                 "UPDATE res_partner SET active = FALSE, trashed_at = %s"
@@ -327,6 +341,15 @@ class TestQueryPlans(QueryPlanCase):
             self.env.flush_all()
         self.assertFalse(purged.exists())
         self.assertPlansProportional(statements)
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM customer_merge_log"
+                " WHERE target_partner_id = ANY(%s) AND source_owner_id = %s",
+                self.others.ids,
+                self.huber.id,
+            )
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], len(purged))
 
     def test_import_lookups(self):
         """Maier's file lists Huber's batch by External ID: the preview looks

@@ -1,4 +1,5 @@
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 
 def migrate(cr, version):
@@ -9,13 +10,17 @@ def migrate(cr, version):
     is dropped: its name is the one of the UNIQUE constraint that now
     declares the rule, which PostgreSQL could not create beside it.
     """
-    cr.execute(
-        """
-        UPDATE customer_import_log
-           SET transfer_kinds = '{"kinds": []}'::jsonb
-         WHERE transfer_linked IS NOT TRUE
-        """
-    )
+    # A database of the first 18.0.1.0 versions has neither column.
+    if column_exists(cr, "customer_import_log", "transfer_linked") and column_exists(
+        cr, "customer_import_log", "transfer_kinds"
+    ):
+        cr.execute(
+            """
+            UPDATE customer_import_log
+               SET transfer_kinds = '{"kinds": []}'::jsonb
+             WHERE transfer_linked IS NOT TRUE
+            """
+        )
     name = "customer_import_log_line_log_sequence_uniq"
     cr.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [name])
     if not cr.fetchone():
