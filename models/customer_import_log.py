@@ -23,6 +23,7 @@ from .customer_import import (
 )
 from .customer_import_reader import zip_bomb_size
 from .customer_import_xlsx import SHEET_MAX_BYTES
+from .customer_linked_records import CHOOSABLE_KINDS
 
 _logger = logging.getLogger(__name__)
 
@@ -169,6 +170,11 @@ class CustomerImportLog(models.Model):
         '{"kinds": [keys of customer_linked_records.LINKED_KINDS]}; '
         "empty: the company's default."
     )
+    transfer_kinds_summary = fields.Char(
+        string="What Followed",
+        compute="_compute_transfer_kinds_summary",
+        help="The kinds of linked records transferred customers brought along.",
+    )
     count_create = fields.Integer("Created")
     count_update = fields.Integer("Updated")
     count_unchanged = fields.Integer("Unchanged")
@@ -239,6 +245,23 @@ class CustomerImportLog(models.Model):
     # ------------------------------------------------------------------
     # Queue
     # ------------------------------------------------------------------
+
+    @api.depends("transfer_kinds")
+    def _compute_transfer_kinds_summary(self):
+        # The kinds by the labels of their boxes in the wizard, translated.
+        labels = self.env["customer.transfer.kinds.mixin"].fields_get(
+            [kind.flag for kind in CHOOSABLE_KINDS], ["string"]
+        )
+        for log in self:
+            if not log.transfer_kinds:
+                log.transfer_kinds_summary = self.env._("The company's default")
+                continue
+            chosen = set(log.transfer_kinds["kinds"])
+            log.transfer_kinds_summary = ", ".join(
+                labels[kind.flag]["string"]
+                for kind in CHOOSABLE_KINDS
+                if kind.key in chosen
+            ) or self.env._("None")
 
     @api.depends("filename", "date")
     def _compute_display_name(self):

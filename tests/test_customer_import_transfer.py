@@ -108,6 +108,27 @@ class TestCustomerImportTransfer(CustomerImportCase):
         self.assertEqual(wizard.log_id.transfer_mode, mode)
         return result, h1, h2
 
+    def test_log_says_what_followed(self):
+        """The log names the kinds transferred customers brought along, by
+        the labels of the wizard's boxes; none when every box was off."""
+        wizard = self._import(
+            self.maier,
+            self._csv(self.maier_rows),
+            transfer_mode="move",
+            transfer_tasks=False,
+            transfer_appointments=False,
+            transfer_opportunities=False,
+            transfer_contacts=False,
+        )
+        self.assertEqual(
+            wizard.log_id.transfer_kinds_summary, "Visit Reports, Visit Blocks"
+        )
+        Log = self.env["customer.import.log"]
+        self.assertEqual(
+            Log.new({"transfer_kinds": {"kinds": []}}).transfer_kinds_summary, "None"
+        )
+        self.assertEqual(Log.new({}).transfer_kinds_summary, "The company's default")
+
     def test_lookup_table_move(self):
         result, h1, h2 = self._lookup_table("move")
         self.assertEqual(result["H001"], h1, "a move keeps the customer itself")
