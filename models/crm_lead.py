@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .query_plans import execute_through_indexes
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
@@ -45,10 +47,13 @@ class CrmLead(models.Model):
         user_ids = dict.fromkeys(saved._ids, ())
         if saved:
             self.flush_model(["assigned_user_ids"])
-            # One index lookup per lead, even without statistics (an ANY(ids)
-            # filter may then read the whole relation): OFFSET 0 keeps the
-            # lookup from being merged into a join (tests/test_query_plans.py).
-            rows = self.env.execute_query(
+            # One index lookup per lead whatever PostgreSQL's statistics say
+            # (an ANY(ids) filter may read the whole relation when it has
+            # none, and statistics taken while the relation was small scan it
+            # for every lead: tests/test_query_plans.py, stale statistics);
+            # OFFSET 0 keeps the lookup from being merged into a join.
+            rows = execute_through_indexes(
+                self.env,
                 SQL(
                     "SELECT leads.id, operators.ids"
                     " FROM unnest(%s::int[]) AS leads(id)"
@@ -81,7 +86,8 @@ class CrmLead(models.Model):
         self.env["crm.lead"].flush_model(["assigned_user_ids"])
         # Driven from the users through the (user_id, lead_id) index, as the
         # compute above is from the leads.
-        rows = self.env.execute_query(
+        rows = execute_through_indexes(
+            self.env,
             SQL(
                 "SELECT rel.lead_id FROM unnest(%s::int[]) AS users(id)"
                 " CROSS JOIN LATERAL (SELECT lead_id FROM crm_lead_assigned_user_rel"

@@ -9,6 +9,7 @@ from odoo.tools.translate import LazyTranslate
 
 from .customer_linked_records import COUNTED_KINDS, LINKED_KINDS
 from .customer_reference_redirect import ReferenceConflictError
+from .query_plans import execute_through_indexes
 from .res_partner import MERGE_MARK_FIELDS, context_flag, ownership_workflow
 
 _lt = LazyTranslate(__name__)
@@ -214,7 +215,12 @@ class ResPartner(models.Model):
         MergeLog = self.env["customer.merge.log"]
         MergeLog.flush_model(["source_partner_id", "target_partner_id"])
         for side in ("source", "target"):
-            self.env.execute_query(
+            # Through the indexes: planned from statistics, the customers
+            # were read whole once per merge log (a nested loop over a
+            # sequential scan of res_partner; tests/test_query_plans.py,
+            # test_purge, in the order of the whole suite).
+            execute_through_indexes(
+                self.env,
                 SQL(
                     "UPDATE customer_merge_log log SET %s = partner.user_id"
                     " FROM res_partner partner"

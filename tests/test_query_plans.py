@@ -496,13 +496,15 @@ STALE_TABLES = (
     "crm_lead",
     "mail_followers",
     "mail_message",
+    "crm_lead_assigned_user_rel",
+    "customer_merge_log",
 )
 
 
-class TestTransferMergePlansStale(TestTransferMergePlans):
-    """The same, on statistics gathered before the customers were loaded:
-    PostgreSQL believes the tables as small as a new database's, as when
-    autovacuum analysed them before a bulk load."""
+class StaleStatistics:
+    """Statistics gathered before the customers were loaded: PostgreSQL
+    believes the tables as small as a new database's, as when autovacuum
+    analysed them before a bulk load."""
 
     @classmethod
     def _bulk_customers(cls, agent, count, prefix):
@@ -512,3 +514,11 @@ class TestTransferMergePlansStale(TestTransferMergePlans):
                 cls.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
             cls._stale_statistics = True
         return super()._bulk_customers(agent, count, prefix)
+
+
+class TestQueryPlansStale(StaleStatistics, TestQueryPlans):
+    """The purge, the import's lookups and the lead rule on stale statistics."""
+
+
+class TestTransferMergePlansStale(StaleStatistics, TestTransferMergePlans):
+    """Transfer, trash and merge on stale statistics."""
