@@ -85,12 +85,12 @@ class CustomerTransferWizard(models.TransientModel):
     def _render_preview(self, summary):
         if not summary:
             return False
-        history = self.env["customer.ownership.history"]
         # The history's counters, labelled as its fields (translated).
+        labels = self.env["customer.ownership.history"].fields_get(
+            [kind.count_field for kind in COUNTED_KINDS], ["string"]
+        )
         counters = {
-            kind.count_field: history._fields[kind.count_field]._description_string(
-                self.env
-            )
+            kind.count_field: labels[kind.count_field]["string"]
             for kind in COUNTED_KINDS
         }
         return self.env["ir.qweb"]._render(
